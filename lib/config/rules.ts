@@ -1,0 +1,149 @@
+import { limitViolations, planStages } from '../stage-plan';
+import type { PipelineConfig } from './schema';
+import { Naming } from '../naming';
+
+export interface Problem {
+  /** Field path such as `targets[1].account.id`. */
+  path: string;
+  message: string;
+}
+
+const IAM_ROLE_NAME_MAX = 64;
+const S3_BUCKET_NAME_MAX = 63;
+
+/**
+ * Rules that span fields. They read the raw document leniently so that they
+ * can report alongside schema problems in the same run: a rule whose inputs
+ * are missing or malformed is skipped, because the schema already reports them.
+ */
+export function crossFieldProblems(raw: unknown): Problem[] {
+  const doc = record(raw);
+  const problems: Problem[] = [];
+  const pipelineAccount = record(record(doc.pipeline).account);
+  const repositoryAccount = record(record(doc.repository).account);
+  const targets = list(doc.targets).map(record);
+
+  // Each role must live in the account it is declared for, or allowed_account_ids rejects every plan.
+  const accounts: Array<[string, Record<string, unknown>]> = [
+    ['pipeline.account', pipelineAccount],
+    ['repository.account', repositoryAccount],
+    ...targets.map((t, i): [string, Record<string, unknown>] => [`targets[${i}].account`, record(t.account)]),
+  ];
+  for (const [path, account] of accounts) {
+    const roleAccount = /^arn:aws:iam::(\d{12}):role\//.exec(text(account.role) ?? '')?.[1];
+    const id = text(account.id);
+    if (roleAccount && id && roleAccount !== id) {
+      problems.push({ path: `${path}.role`, message: `role is in account ${roleAccount}, but ${path}.id is ${id}` });
+    }
+  }
+
+  const pipelineRegion = text(pipelineAccount.region);
+  const repositoryRegion = text(repositoryAccount.region);
+  if (pipelineRegion && repositoryRegion && repositoryRegion !== pipelineRegion) {
+    problems.push({
+      path: 'repository.account.region',
+      message: `must be the pipeline's region (${pipelineRegion}): CodePipeline runs source actions in its own region`,
+    });
+  }
+  targets.forEach((t, i) => {
+    const region = text(record(t.account).region);
+    if (pipelineRegion && region && region !== pipelineRegion) {
+      problems.push({
+        path: `targets[${i}].account.region`,
+        message: `cross-region targets are not supported yet; use the pipeline's region (${pipelineRegion})`,
+      });
+    }
+  });
+
+  problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
+
+  const names = lenientNaming(doc, targets);
+  if (names) {
+    const { naming, config } = names;
+    for (const role of naming.allRoleNames()) {
+      if (role.name.length > IAM_ROLE_NAME_MAX) {
+        problems.push({
+          path: role.from,
+          message: `gives the IAM role name "${role.name}" (${role.name.length} characters); IAM allows ${IAM_ROLE_NAME_MAX}`,
+        });
+      }
+    }
+    const buckets: Array<{ name: string; path: string }> = [{ name: naming.artifactBucket, path: 'project' }];
+    config.targets.forEach((target, i) => {
+      const explicit = target.deploy.bucketName !== undefined;
+      buckets.push({ name: naming.deployBucket(target), path: explicit ? `targets[${i}].deploy.bucketName` : `targets[${i}].name` });
+    });
+    for (const bucket of buckets) {
+      if (bucket.name.length > S3_BUCKET_NAME_MAX) {
+        problems.push({
+          path: bucket.path,
+          message: `gives the S3 bucket name "${bucket.name}" (${bucket.name.length} characters); S3 allows ${S3_BUCKET_NAME_MAX}`,
+        });
+      }
+    }
+    problems.push(
+      ...duplicates(
+        buckets.map((b) => b.name),
+        (i) => buckets[i].path,
+        'S3 bucket name',
+      ),
+    );
+    for (const message of limitViolations(planStages(config))) {
+      problems.push({ path: 'targets', message });
+    }
+  }
+  return problems;
+}
+
+function duplicates(values: Array<string | undefined>, pathOf: (i: number) => string, what: string): Problem[] {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  values.forEach((value, i) => {
+    if (value === undefined) return;
+    const seen = first.get(value);
+    if (seen === undefined) first.set(value, i);
+    else problems.push({ path: pathOf(i), message: `duplicate ${what} "${value}" (first used at ${pathOf(seen)})` });
+  });
+  return problems;
+}
+
+/**
+ * A Naming over the parts of the document that derived names need, or
+ * undefined when those parts are not there to derive from.
+ */
+function lenientNaming(
+  doc: Record<string, unknown>,
+  targets: Record<string, unknown>[],
+): { naming: Naming; config: PipelineConfig } | undefined {
+  const project = text(doc.project);
+  const pipelineAccount = record(record(doc.pipeline).account);
+  const id = text(pipelineAccount.id);
+  const region = text(pipelineAccount.region);
+  if (!project || !id || !region) return undefined;
+  const lenientTargets = targets.flatMap((t) => {
+    const account = record(t.account);
+    const deploy = record(t.deploy);
+    const name = text(t.name);
+    if (!name || !text(account.id) || !text(account.region)) return [];
+    return [{ name, account, approval: t.approval ?? false, deploy: { ...deploy, bucketName: text(deploy.bucketName) } }];
+  });
+  const config = {
+    project,
+    pipeline: { account: pipelineAccount },
+    repository: record(doc.repository),
+    targets: lenientTargets,
+  } as unknown as PipelineConfig;
+  return { naming: new Naming(config), config };
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

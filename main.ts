@@ -1,0 +1,33 @@
+import type { App } from 'cdktf';
+import { createBackend } from './lib/backend';
+import { ConfigError, loadConfig } from './lib/config/load';
+import type { PipelineConfig } from './lib/config/schema';
+import { Naming } from './lib/naming';
+import { synthesizeAtomically } from './lib/synth';
+import { PipelineBaseStack } from './stacks/pipeline-base-stack';
+import { PipelineStack } from './stacks/pipeline-stack';
+import { RepositoryStack } from './stacks/repository-stack';
+import { TargetStack } from './stacks/target-stack';
+
+/** Wires one stack per account role; the order of dependencies is the apply order. */
+export function buildStacks(app: App, config: PipelineConfig): void {
+  const context = { config, naming: new Naming(config), backend: createBackend(config.backend) };
+  const base = new PipelineBaseStack(app, context);
+  const repository = new RepositoryStack(app, { ...context, base });
+  const targets = config.targets.map((target) => new TargetStack(app, { ...context, base, target }));
+  new PipelineStack(app, { ...context, base, repository, targets });
+}
+
+function main(): void {
+  try {
+    const { config } = loadConfig();
+    synthesizeAtomically(process.env.CDKTF_OUTDIR || 'cdktf.out', (app) => buildStacks(app, config));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    console.error('Nothing was synthesized; an earlier cdktf.out/ is unchanged.');
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,101 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Construct } from 'constructs';
+import { accountPrincipal, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, PolicyDocument, principalArnIs, type Statement } from './policy-document';
+
+/** Roles of one account that may use the key. */
+export interface KeyUsers {
+  /** Statement id; names the purpose, e.g. `SourceAccountRoles`. */
+  sid: string;
+  accountId: string;
+  roleArns: string[];
+  /** `decrypt` for roles that only read data under the key. */
+  access: 'encrypt-decrypt' | 'decrypt';
+}
+
+export interface CustomerManagedKeyProps {
+  provider: AwsProvider;
+  /** Alias such as `alias/webapp-artifacts`. */
+  alias: string;
+  description: string;
+  /** The account that owns and administers the key. */
+  ownerAccountId: string;
+  users: KeyUsers[];
+  /** Statements for AWS services (e.g. CloudWatch Logs), already narrowed by encryption context. */
+  serviceStatements?: Statement[];
+  /** Sets prevent_destroy; the deletion window applies either way. */
+  protect: boolean;
+}
+
+/** Administration actions for the owner account, listed instead of `kms:*`. */
+const KEY_ADMINISTRATION = [
+  'kms:CancelKeyDeletion',
+  'kms:Create*',
+  'kms:Delete*',
+  'kms:Describe*',
+  'kms:Disable*',
+  'kms:Enable*',
+  'kms:Get*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Revoke*',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:Update*',
+];
+
+/**
+ * A symmetric customer-managed KMS key with yearly rotation, a 30-day
+ * deletion window and an alias. Its policy lets the owner account administer
+ * it through IAM, and other principals use it only as the exact roles named.
+ * (AWS-managed keys cannot be shared across accounts, so cross-account
+ * artifacts need this.)
+ */
+export class CustomerManagedKey extends Construct {
+  readonly arn: string;
+  readonly keyId: string;
+  readonly aliasName: string;
+
+  constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
+    super(scope, id);
+    const statements: Statement[] = [
+      {
+        sid: 'OwnerAccountAdministers',
+        principals: [accountPrincipal(props.ownerAccountId)],
+        actions: KEY_ADMINISTRATION,
+        // In a key policy "*" means this key.
+        resources: ['*'],
+      },
+      ...props.users.map(
+        (users): Statement => ({
+          sid: users.sid,
+          principals: [accountPrincipal(users.accountId)],
+          actions: users.access === 'decrypt' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
+          resources: ['*'],
+          conditions: [principalArnIs(users.roleArns)],
+        }),
+      ),
+      ...(props.serviceStatements ?? []),
+    ];
+    const policy = new PolicyDocument(this, 'policy', { provider: props.provider, statements });
+    const key = new KmsKey(this, 'Default', {
+      provider: props.provider,
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: policy.json,
+      lifecycle: { preventDestroy: props.protect },
+    });
+    new KmsAlias(this, 'alias', {
+      provider: props.provider,
+      name: props.alias,
+      targetKeyId: key.keyId,
+    });
+    this.arn = key.arn;
+    this.keyId = key.keyId;
+    this.aliasName = props.alias;
+  }
+}

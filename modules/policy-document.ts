@@ -1,0 +1,103 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Construct } from 'constructs';
+import { accountRootArn } from '../lib/naming';
+
+export interface Condition {
+  test: string;
+  variable: string;
+  values: string[];
+}
+
+export interface Principal {
+  type: 'AWS' | 'Service' | '*';
+  identifiers: string[];
+}
+
+/** One statement. Sids are required: reviews, diffs and access checks name statements by them. */
+export interface Statement {
+  sid: string;
+  effect?: 'Allow' | 'Deny';
+  actions: string[];
+  resources?: string[];
+  principals?: Principal[];
+  conditions?: Condition[];
+}
+
+export interface PolicyDocumentProps {
+  provider: AwsProvider;
+  statements: Statement[];
+}
+
+/**
+ * An `aws_iam_policy_document` data source: structured in the synthesized
+ * JSON and HCL (no serialized strings, so `cdktf synth --hcl` stays valid),
+ * and rendered by Terraform at plan time.
+ */
+export class PolicyDocument extends Construct {
+  readonly json: string;
+
+  constructor(scope: Construct, id: string, props: PolicyDocumentProps) {
+    super(scope, id);
+    const sids = new Set<string>();
+    for (const statement of props.statements) {
+      if (sids.has(statement.sid)) throw new Error(`${this.node.path}: duplicate statement sid "${statement.sid}"`);
+      sids.add(statement.sid);
+    }
+    const document = new DataAwsIamPolicyDocument(this, 'Default', {
+      provider: props.provider,
+      statement: props.statements.map((s) => ({
+        sid: s.sid,
+        effect: s.effect ?? 'Allow',
+        actions: s.actions,
+        resources: s.resources,
+        principals: s.principals,
+        condition: s.conditions,
+      })),
+    });
+    this.json = document.json;
+  }
+}
+
+// --- statement helpers: the few shapes every policy here is built from --------
+
+/** Principal of another (or the same) account, narrowed by `principalArnIs`. */
+export function accountPrincipal(accountId: string): Principal {
+  return { type: 'AWS', identifiers: [accountRootArn(accountId)] };
+}
+
+export function servicePrincipal(service: string): Principal {
+  return { type: 'Service', identifiers: [service] };
+}
+
+/**
+ * Trust or grant only the exact roles named. Naming the account root as
+ * principal plus this condition lets a policy refer to a role that does not
+ * exist yet, so stacks in different accounts can be applied in a fixed order.
+ */
+export function principalArnIs(arns: string[]): Condition {
+  return { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: arns };
+}
+
+export function denyInsecureTransport(resources: string[], actions: string[]): Statement {
+  return {
+    sid: 'DenyInsecureTransport',
+    effect: 'Deny',
+    principals: [{ type: '*', identifiers: ['*'] }],
+    actions,
+    resources,
+    conditions: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+  };
+}
+
+/** KMS actions a principal needs to read and write data under a key. */
+export const KMS_ENCRYPT_DECRYPT = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
+];
+
+/** KMS actions a principal needs to read data under a key. */
+export const KMS_DECRYPT = ['kms:Decrypt', 'kms:DescribeKey'];

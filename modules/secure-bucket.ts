@@ -1,0 +1,94 @@
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+import { denyInsecureTransport, PolicyDocument, type Statement } from './policy-document';
+
+export interface SecureBucketProps {
+  provider: AwsProvider;
+  bucketName: string;
+  /** Customer-managed key for default SSE-KMS encryption. */
+  keyArn: string;
+  /** Extra bucket-policy statements (cross-account grants). TLS-only is always added. */
+  statements?: Statement[];
+  /** Deny PutObject unless the request asks for SSE-KMS (the artifact bucket of seed 003). */
+  denyUploadsWithoutKms?: boolean;
+  protect: boolean;
+}
+
+/**
+ * A private, versioned bucket: SSE-KMS with a customer key, all four public
+ * access blocks, ACLs disabled (the bucket owner owns every object) and a
+ * TLS-only policy.
+ */
+export class SecureBucket extends Construct {
+  readonly name: string;
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const { provider } = props;
+    const bucket = new S3Bucket(this, 'Default', {
+      provider,
+      bucket: props.bucketName,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: props.protect },
+    });
+    new S3BucketVersioningA(this, 'versioning', {
+      provider,
+      bucket: bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      provider,
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.keyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public_access_block', {
+      provider,
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      provider,
+      bucket: bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+
+    const objects = `${bucket.arn}/*`;
+    const statements: Statement[] = [denyInsecureTransport([bucket.arn, objects], ['s3:*'])];
+    if (props.denyUploadsWithoutKms) {
+      statements.push({
+        sid: 'DenyUploadsWithoutKms',
+        effect: 'Deny',
+        principals: [{ type: '*', identifiers: ['*'] }],
+        actions: ['s3:PutObject'],
+        resources: [objects],
+        conditions: [{ test: 'StringNotEquals', variable: 's3:x-amz-server-side-encryption', values: ['aws:kms'] }],
+      });
+    }
+    statements.push(...(props.statements ?? []));
+    const policy = new PolicyDocument(this, 'policy', { provider, statements });
+    new S3BucketPolicy(this, 'bucket_policy', {
+      provider,
+      bucket: bucket.id,
+      policy: policy.json,
+      // S3 rejects a policy while the public access block is being written.
+      dependsOn: [publicAccessBlock],
+    });
+    this.name = bucket.bucket;
+    this.arn = bucket.arn;
+  }
+}
