@@ -18,16 +18,18 @@ export function buildStacks(app: App, config: PipelineConfig): void {
   new PipelineStack(app, { ...context, base, repository, targets });
 }
 
-function main(): void {
+/** Reads PIPELINE_CONFIG (or the example) and synthesizes every stack; returns the exit code. */
+export function run(env: NodeJS.ProcessEnv = process.env): number {
   try {
-    const { config } = loadConfig();
-    synthesizeAtomically(process.env.CDKTF_OUTDIR || 'cdktf.out', (app) => buildStacks(app, config));
+    const { config } = loadConfig(env);
+    synthesizeAtomically(env.CDKTF_OUTDIR || 'cdktf.out', (app) => buildStacks(app, config));
+    return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
-    console.error('Nothing was synthesized; an earlier cdktf.out/ is unchanged.');
-    process.exitCode = 1;
+    console.error('Nothing was synthesized; an earlier output directory is unchanged.');
+    return 1;
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) process.exitCode = run();

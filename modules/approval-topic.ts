@@ -26,7 +26,7 @@ export class ApprovalTopic extends Construct {
       name: props.name,
       kmsMasterKeyId: props.keyArn,
     });
-    const policy = new PolicyDocument(this, 'policy', {
+    const policy = new PolicyDocument(this, 'policy_document', {
       provider: props.provider,
       statements: [
         {
@@ -39,7 +39,7 @@ export class ApprovalTopic extends Construct {
         denyInsecureTransport([topicArn], ['sns:Publish']),
       ],
     });
-    new SnsTopicPolicy(this, 'topic_policy', { provider: props.provider, arn: topic.arn, policy: policy.json });
+    new SnsTopicPolicy(this, 'policy', { provider: props.provider, arn: topic.arn, policy: policy.json });
     this.arn = topic.arn;
   }
 }

@@ -23,7 +23,7 @@ export class CrossAccountEventBus extends Construct {
   constructor(scope: Construct, id: string, props: CrossAccountEventBusProps) {
     super(scope, id);
     const bus = new CloudwatchEventBus(this, 'Default', { provider: props.provider, name: props.name });
-    const policy = new PolicyDocument(this, 'policy', {
+    const policy = new PolicyDocument(this, 'policy_document', {
       provider: props.provider,
       statements: [
         {
@@ -36,7 +36,7 @@ export class CrossAccountEventBus extends Construct {
         },
       ],
     });
-    new CloudwatchEventBusPolicy(this, 'bus_policy', {
+    new CloudwatchEventBusPolicy(this, 'policy', {
       provider: props.provider,
       eventBusName: bus.name,
       policy: policy.json,

@@ -80,8 +80,8 @@ export class SecureBucket extends Construct {
       });
     }
     statements.push(...(props.statements ?? []));
-    const policy = new PolicyDocument(this, 'policy', { provider, statements });
-    new S3BucketPolicy(this, 'bucket_policy', {
+    const policy = new PolicyDocument(this, 'policy_document', { provider, statements });
+    new S3BucketPolicy(this, 'policy', {
       provider,
       bucket: bucket.id,
       policy: policy.json,

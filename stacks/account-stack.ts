@@ -1,7 +1,8 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { type TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
-import { Construct, type IConstruct, Node } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
 import type { StateBackend } from '../lib/backend';
+import { ReadableStack } from '../lib/readable-stack';
 import type { AccountConfig } from '../lib/config/schema';
 
 export interface AccountStackProps {
@@ -24,11 +25,10 @@ export interface RemoteOutputs<Name extends string> {
  * role, account guard, default tags), its backend, named outputs, and
  * readable resource addresses.
  */
-export abstract class AccountStack<OutputName extends string = string> extends TerraformStack {
+export abstract class AccountStack<OutputName extends string = string> extends ReadableStack {
   readonly provider: AwsProvider;
   readonly account: AccountConfig;
   private readonly backend: StateBackend;
-  private readonly logicalIds = new Map<string, string>();
 
   protected constructor(scope: Construct, props: AccountStackProps) {
     super(scope, props.stackName);
@@ -42,6 +42,8 @@ export abstract class AccountStack<OutputName extends string = string> extends T
       defaultTags: [{ tags: { project: props.project, stack: props.stackName, 'managed-by': 'cdktf' } }],
     });
     props.backend.attach(this);
+    // cdktf writes the short form "aws"; the full address reads unambiguously in the hand-off HCL.
+    this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
   }
 
   /** Publishes a value for other stacks under a stable name. */
@@ -59,26 +61,5 @@ export abstract class AccountStack<OutputName extends string = string> extends T
     const producerName = producer.node.id;
     const state = this.backend.remoteState(this, `remote_${producerName.replace(/-/g, '_')}`, producerName);
     return { get: (name) => state.getString(name) };
-  }
-
-  /**
-   * Addresses are the construct path below the stack joined with "_", with no
-   * hash suffix (`aws_kms_key.artifact_store_key`), so the HCL reads well and
-   * the address changes only when a construct is renamed or moved. `Default`
-   * children take their parent's name.
-   */
-  protected allocateLogicalId(element: TerraformElement | Node): string {
-    const node = element instanceof Node ? element : element.node;
-    const path = node.scopes
-      .slice(node.scopes.indexOf(this) + 1)
-      .map((scope: IConstruct) => scope.node.id)
-      .filter((id) => id !== 'Default');
-    const logicalId = path.join('_').replace(/[^A-Za-z0-9_-]/g, '_');
-    const owner = this.logicalIds.get(logicalId);
-    if (owner !== undefined && owner !== node.path) {
-      throw new Error(`${this.node.id}: address "${logicalId}" is used by both ${owner} and ${node.path}`);
-    }
-    this.logicalIds.set(logicalId, node.path);
-    return logicalId;
   }
 }

@@ -24,14 +24,18 @@ export class ConfigError extends Error {
 
 /** Parses and validates a YAML or JSON document; throws ConfigError listing every problem. */
 export function parseConfig(source: string, file = '<inline>'): PipelineConfig {
-  const document = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
       file,
       document.errors.map((e) => ({ path: `(line ${e.linePos?.[0].line ?? '?'})`, message: e.message.split('\n')[0] })),
     );
   }
-  const raw: unknown = document.toJS();
+  return validateConfig(document.toJS(), file);
+}
+
+/** Validates an already-parsed document; throws ConfigError listing every problem. */
+export function validateConfig(raw: unknown, file = '<inline>'): PipelineConfig {
   const parsed = configSchema.safeParse(raw);
   const problems = [...(parsed.success ? [] : parsed.error.issues.map(toProblem)), ...crossFieldProblems(raw)];
   if (!parsed.success || problems.length > 0) {

@@ -1,5 +1,5 @@
 import { limitViolations, planStages } from '../stage-plan';
-import type { PipelineConfig } from './schema';
+import { AWS_REGIONS, type PipelineConfig } from './schema';
 import { Naming } from '../naming';
 
 export interface Problem {
@@ -9,6 +9,7 @@ export interface Problem {
 }
 
 const IAM_ROLE_NAME_MAX = 64;
+const ACCOUNT_ID = /^\d{12}$/;
 const S3_BUCKET_NAME_MAX = 63;
 
 /**
@@ -32,13 +33,13 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   for (const [path, account] of accounts) {
     const roleAccount = /^arn:aws:iam::(\d{12}):role\//.exec(text(account.role) ?? '')?.[1];
     const id = text(account.id);
-    if (roleAccount && id && roleAccount !== id) {
+    if (roleAccount && id && ACCOUNT_ID.test(id) && roleAccount !== id) {
       problems.push({ path: `${path}.role`, message: `role is in account ${roleAccount}, but ${path}.id is ${id}` });
     }
   }
 
-  const pipelineRegion = text(pipelineAccount.region);
-  const repositoryRegion = text(repositoryAccount.region);
+  const pipelineRegion = knownRegion(pipelineAccount.region);
+  const repositoryRegion = knownRegion(repositoryAccount.region);
   if (pipelineRegion && repositoryRegion && repositoryRegion !== pipelineRegion) {
     problems.push({
       path: 'repository.account.region',
@@ -46,7 +47,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     });
   }
   targets.forEach((t, i) => {
-    const region = text(record(t.account).region);
+    const region = knownRegion(record(t.account).region);
     if (pipelineRegion && region && region !== pipelineRegion) {
       problems.push({
         path: `targets[${i}].account.region`,
@@ -142,6 +143,12 @@ function record(value: unknown): Record<string, unknown> {
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** A region the schema accepts; cross-field rules stay quiet about the others. */
+function knownRegion(value: unknown): string | undefined {
+  const region = text(value);
+  return region && (AWS_REGIONS as readonly string[]).includes(region) ? region : undefined;
 }
 
 function text(value: unknown): string | undefined {

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { ApplyOrder } from '../../lib/apply-order';
+import { loadConfig, validateConfig } from '../../lib/config/load';
+import type { PipelineConfig } from '../../lib/config/schema';
+import { APPLY_ORDER_FILE, synthesizeAtomically } from '../../lib/synth';
+import { buildStacks } from '../../main';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
+export type TerraformJson = Record<string, any>;
+
+export interface Synthesized {
+  outdir: string;
+  stacks: Record<string, TerraformJson>;
+  applyOrder: ApplyOrder;
+}
+
+const cache = new Map<PipelineConfig, Synthesized>();
+
+/** Synthesizes the whole app (cross-stack preparation included) once per configuration object. */
+export function synthesize(config: PipelineConfig): Synthesized {
+  const cached = cache.get(config);
+  if (cached) return cached;
+  const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'cdktf-test-')), 'cdktf.out');
+  synthesizeAtomically(outdir, (app) => buildStacks(app, config));
+  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  const stacks: Record<string, TerraformJson> = {};
+  for (const [name, stack] of Object.entries<any>(manifest.stacks)) {
+    stacks[name] = JSON.parse(readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8'));
+  }
+  const applyOrder = JSON.parse(readFileSync(path.join(outdir, APPLY_ORDER_FILE), 'utf8'));
+  const result = { outdir, stacks, applyOrder };
+  cache.set(config, result);
+  return result;
+}
+
+let example: PipelineConfig | undefined;
+export function exampleConfig(): PipelineConfig {
+  example ??= loadConfig({}).config;
+  return example;
+}
+
+export function config(raw: unknown): PipelineConfig {
+  return validateConfig(raw);
+}
+
+/** Every resource and data source of a stack as [type, name, body]. */
+export function blocks(stack: TerraformJson): Array<[kind: 'resource' | 'data', type: string, name: string, body: any]> {
+  const out: Array<['resource' | 'data', string, string, any]> = [];
+  for (const kind of ['resource', 'data'] as const) {
+    for (const [type, byName] of Object.entries<any>(stack[kind] ?? {})) {
+      for (const [name, body] of Object.entries<any>(byName)) out.push([kind, type, name, body]);
+    }
+  }
+  return out;
+}
+
+export function resourcesOfType(stack: TerraformJson, type: string): Array<[name: string, body: any]> {
+  return Object.entries<any>(stack.resource?.[type] ?? {});
+}
+
+/** The statements of the policy document a resource's policy attribute points at. */
+export function policyStatements(stack: TerraformJson, reference: string): any[] {
+  const match = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(reference);
+  if (!match) throw new Error(`not a policy document reference: ${reference}`);
+  const document = stack.data.aws_iam_policy_document[match[1]];
+  if (!document) throw new Error(`no policy document ${match[1]}`);
+  return document.statement;
+}
