@@ -1,0 +1,276 @@
+import type { PolicyJson } from './policy-render';
+import { type Placement, Resolver } from './resolve';
+import { address, allBlocks, type Block, type SynthesizedApp, type TerraformJson } from './synthesized';
+
+/** A rendered policy and where it came from. */
+export interface Policy {
+  /** Name as IAM shows it (inline policy name, managed policy ARN) or the kind of resource policy. */
+  name: string;
+  document: PolicyJson;
+  /** `stack: address` of the block that attaches it. */
+  origin: string;
+}
+
+export interface RoleModel {
+  arn: string;
+  name: string;
+  account: string;
+  stack: string;
+  address: string;
+  trust: Policy;
+  /** Inline and attached managed policies. */
+  identity: Policy[];
+  boundary?: Policy;
+}
+
+export interface ResourcePolicyModel {
+  /** What the policy protects, e.g. `bucket`; shown in reports and the diagram. */
+  kind: string;
+  arn: string;
+  account: string;
+  stack: string;
+  address: string;
+  policy: Policy;
+  /** Whether a request on `resourceArn` is governed by this policy (objects of a bucket, the key itself...). */
+  covers(resourceArn: string): boolean;
+}
+
+interface ResourcePolicyAttachment {
+  kind: string;
+  /** The argument that holds the policy JSON; absent means the resource's own default policy applies. */
+  policyArgument: string;
+  /** The ARN of the resource the policy governs. */
+  arn(resolver: Resolver, block: Block, placement: Placement): string;
+  /** The policy AWS applies when the argument is not set. */
+  defaultPolicy?(placement: Placement): PolicyJson;
+  covers?(policyArn: string, resourceArn: string): boolean;
+}
+
+/**
+ * Resource types that carry a resource-based policy. A policy document
+ * attached to a type missing here fails the run (see `unattachedDocuments`),
+ * so a new kind of resource policy cannot be skipped silently.
+ */
+const RESOURCE_POLICIES: Record<string, ResourcePolicyAttachment> = {
+  aws_s3_bucket_policy: {
+    kind: 'bucket',
+    policyArgument: 'policy',
+    arn: (r, b) => `arn:aws:s3:::${r.resolve(b.stack, b.body.bucket)}`,
+    covers: (bucket, resource) => resource === bucket || resource.startsWith(`${bucket}/`),
+  },
+  aws_kms_key: {
+    kind: 'key',
+    policyArgument: 'policy',
+    arn: (r, b) => r.resolve(b.stack, `\${${address(b)}.arn}`),
+    // Without a policy argument AWS attaches the default key policy: the account may use the key through IAM.
+    defaultPolicy: ({ account }) => ({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'DefaultKeyPolicy', Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${account}:root`] }, Action: ['kms:*'], Resource: ['*'] },
+      ],
+    }),
+  },
+  aws_cloudwatch_event_bus_policy: {
+    kind: 'event bus',
+    policyArgument: 'policy',
+    arn: (r, b, { account, region }) => {
+      const bus = r.resolve(b.stack, b.body.event_bus_name ?? 'default');
+      return bus.startsWith('arn:') ? bus : `arn:aws:events:${region}:${account}:event-bus/${bus}`;
+    },
+  },
+  aws_sns_topic_policy: {
+    kind: 'topic',
+    policyArgument: 'policy',
+    arn: (r, b) => r.resolve(b.stack, b.body.arn),
+  },
+};
+
+/**
+ * Every principal and resource policy of the synthesized stacks, rendered
+ * with references resolved: what the access proof evaluates and the diagram
+ * draws.
+ */
+export class AccessModel {
+  readonly resolver: Resolver;
+  readonly roles = new Map<string, RoleModel>();
+  readonly resourcePolicies: ResourcePolicyModel[] = [];
+  /** Managed policies by ARN. */
+  readonly managedPolicies = new Map<string, Policy>();
+  /** Bucket name → account and block. */
+  readonly buckets = new Map<string, { account: string; stack: string; address: string }>();
+  /** Alias ARN → key ARN. */
+  readonly keyAliases = new Map<string, string>();
+  /** Every account a provider of some stack works in. */
+  readonly accounts = new Set<string>();
+  /** The role of every pipeline action that names one, with the pipeline's ARN. */
+  readonly pipelineActionRoles: Array<{ pipelineArn: string; action: string; roleArn: string }> = [];
+
+  constructor(readonly app: SynthesizedApp) {
+    this.resolver = new Resolver(app);
+    for (const json of Object.values(app.stacks)) {
+      for (const provider of json.provider?.aws ?? []) {
+        for (const id of provider.allowed_account_ids ?? []) this.accounts.add(id);
+      }
+    }
+    const blocks = allBlocks(app);
+    const placed = (b: Block) => this.resolver.placement(b.stack, b.body);
+    const where = (b: Block) => `${b.stack}: ${address(b)}`;
+    const policyOf = (b: Block, argument: string, name: string): Policy => ({
+      name,
+      document: this.resolver.policyAttribute(b.stack, b.body[argument], `${address(b)}.${argument}`),
+      origin: where(b),
+    });
+
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_iam_policy')) {
+      const arn = this.resolver.resolve(b.stack, `\${${address(b)}.arn}`);
+      this.managedPolicies.set(arn, policyOf(b, 'policy', arn));
+    }
+    const pendingAttachments: Array<{ role: RoleModel; policyArn: string; argument: 'identity' | 'boundary'; origin: string }> = [];
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_iam_role')) {
+      const { account } = placed(b);
+      const role: RoleModel = {
+        arn: this.resolver.resolve(b.stack, `\${${address(b)}.arn}`),
+        name: this.resolver.resolve(b.stack, b.body.name),
+        account,
+        stack: b.stack,
+        address: address(b),
+        trust: policyOf(b, 'assume_role_policy', 'trust policy'),
+        identity: (b.body.inline_policy ?? []).map((p: TerraformJson) => ({
+          name: p.name,
+          document: this.resolver.policyAttribute(b.stack, p.policy, `${address(b)}.inline_policy`),
+          origin: where(b),
+        })),
+      };
+      for (const arn of b.body.managed_policy_arns ?? []) {
+        pendingAttachments.push({ role, policyArn: this.resolver.resolve(b.stack, arn), argument: 'identity', origin: where(b) });
+      }
+      if (b.body.permissions_boundary) {
+        const policyArn = this.resolver.resolve(b.stack, b.body.permissions_boundary);
+        pendingAttachments.push({ role, policyArn, argument: 'boundary', origin: where(b) });
+      }
+      this.roles.set(role.arn, role);
+    }
+    const roleNamed = (b: Block): RoleModel => {
+      const { account } = placed(b);
+      const name = this.resolver.resolve(b.stack, b.body.role);
+      const role = [...this.roles.values()].find((r) => r.account === account && r.name === name);
+      if (!role) throw new Error(`${where(b)} attaches a policy to role "${name}", which no stack creates in account ${account}`);
+      return role;
+    };
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_iam_role_policy')) {
+      roleNamed(b).identity.push(policyOf(b, 'policy', this.resolver.resolve(b.stack, b.body.name)));
+    }
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_iam_role_policy_attachment')) {
+      pendingAttachments.push({
+        role: roleNamed(b),
+        policyArn: this.resolver.resolve(b.stack, b.body.policy_arn),
+        argument: 'identity',
+        origin: where(b),
+      });
+    }
+    for (const { role, policyArn, argument, origin } of pendingAttachments) {
+      const policy = this.managedPolicies.get(policyArn);
+      if (!policy) {
+        throw new Error(`${origin} attaches ${policyArn}, which no stack defines: the verifier evaluates only policies it can read`);
+      }
+      if (argument === 'boundary') role.boundary = policy;
+      else role.identity.push(policy);
+    }
+
+    for (const b of blocks) {
+      const attachment = b.kind === 'resource' ? RESOURCE_POLICIES[b.type] : undefined;
+      if (!attachment) continue;
+      const placement = placed(b);
+      const arn = attachment.arn(this.resolver, b, placement);
+      const text = b.body[attachment.policyArgument];
+      const policy: Policy =
+        text === undefined && attachment.defaultPolicy
+          ? { name: `default ${attachment.kind} policy`, document: attachment.defaultPolicy(placement), origin: where(b) }
+          : policyOf(b, attachment.policyArgument, `${attachment.kind} policy`);
+      const covers = attachment.covers;
+      this.resourcePolicies.push({
+        kind: attachment.kind,
+        arn,
+        account: placement.account,
+        stack: b.stack,
+        address: address(b),
+        policy,
+        covers: (resource) => (covers ? covers(arn, resource) : resource === arn),
+      });
+    }
+
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_s3_bucket')) {
+      this.buckets.set(this.resolver.resolve(b.stack, b.body.bucket), { account: placed(b).account, stack: b.stack, address: address(b) });
+    }
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_kms_alias')) {
+      const keyId = this.resolver.resolve(b.stack, b.body.target_key_id);
+      const key = this.resourcePolicies.find((p) => p.kind === 'key' && (p.arn === keyId || p.arn.endsWith(`:key/${keyId}`)));
+      if (!key) throw new Error(`${where(b)} targets key ${keyId}, which no stack creates`);
+      this.keyAliases.set(this.resolver.resolve(b.stack, `\${${address(b)}.arn}`), key.arn);
+    }
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_codepipeline')) {
+      const pipelineArn = this.resolver.resolve(b.stack, `\${${address(b)}.arn}`);
+      for (const stage of b.body.stage ?? []) {
+        for (const action of stage.action ?? []) {
+          if (action.role_arn) {
+            this.pipelineActionRoles.push({
+              pipelineArn,
+              action: `${stage.name}/${action.name}`,
+              roleArn: this.resolver.resolve(b.stack, action.role_arn),
+            });
+          }
+        }
+      }
+    }
+
+    const unattached = blocks.filter(
+      (b) => b.kind === 'data' && b.type === 'aws_iam_policy_document' && !this.resolver.hasRendered(b.stack, b.name),
+    );
+    if (unattached.length > 0) {
+      throw new Error(
+        `policy documents the verifier does not know how to evaluate (attached to resource types it does not model; ` +
+          `add them to lib/verify/model.ts): ${unattached.map(where).join(', ')}`,
+      );
+    }
+  }
+
+  role(arn: string): RoleModel {
+    const role = this.roles.get(arn);
+    if (!role) throw new Error(`no stack creates role ${arn}`);
+    return role;
+  }
+
+  /** A KMS alias ARN stands for its key, as KMS authorizes against the key. */
+  canonicalResource(resourceArn: string): string {
+    return this.keyAliases.get(resourceArn) ?? resourceArn;
+  }
+
+  /** The resource-based policy that governs a request, if any: the trust policy for sts:AssumeRole. */
+  resourcePolicyFor(action: string, resourceArn: string): Policy | undefined {
+    if (action.toLowerCase().startsWith('sts:assumerole')) return this.roles.get(resourceArn)?.trust;
+    return this.resourcePolicies.find((p) => p.covers(resourceArn))?.policy;
+  }
+
+  /** The account that owns a resource: from the ARN, or for S3 from the stack that creates the bucket. */
+  resourceAccount(resourceArn: string): string {
+    const fromArn = resourceArn.split(':')[4];
+    if (fromArn) return fromArn;
+    const bucket = /^arn:aws:s3:::([^/]+)/.exec(resourceArn)?.[1];
+    const owner = bucket ? this.buckets.get(bucket)?.account : undefined;
+    if (!owner) throw new Error(`cannot tell which account owns ${resourceArn}: no stack creates it`);
+    return owner;
+  }
+
+  /** Every rendered policy: identity, trust, boundary and resource policies. */
+  allPolicies(): Policy[] {
+    const seen = new Set<Policy>();
+    for (const role of this.roles.values()) {
+      seen.add(role.trust);
+      role.identity.forEach((p) => seen.add(p));
+      if (role.boundary) seen.add(role.boundary);
+    }
+    this.managedPolicies.forEach((p) => seen.add(p));
+    this.resourcePolicies.forEach((p) => seen.add(p.policy));
+    return [...seen];
+  }
+}

@@ -1,0 +1,213 @@
+import {
+  type EvaluationResult,
+  getDenialReasons,
+  getGrantReasons,
+  type RequestAnalysis,
+  runSimulation,
+  type Simulation,
+} from '@cloud-copilot/iam-simulate';
+import type { AccessModel, Policy } from './model';
+import type { AccessPath, Actor } from './paths';
+import type { PolicyJson } from './policy-render';
+
+export interface Outcome {
+  path: AccessPath;
+  result: EvaluationResult | 'Error';
+  /** The statements that decided, e.g. `identity least-privilege#ReadsArtifacts + bucket policy#SourceReadsWritesArtifacts`. */
+  deciding: string;
+  /** Why this row fails the run; empty when it proves what it claims. */
+  problems: string[];
+}
+
+const SESSION_NAME = 'verify';
+
+const EVERYTHING: PolicyJson = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: ['*'], Resource: ['*'] }],
+};
+
+/** The principal string, identity policies, boundary and context keys a request of this actor carries. */
+function principalOf(model: AccessModel, actor: Actor): Pick<Simulation, 'identityPolicies' | 'permissionBoundaryPolicies'> & {
+  principal: string;
+  context: Record<string, string>;
+} {
+  switch (actor.kind) {
+    case 'role': {
+      const role = model.role(actor.arn);
+      const widened = actor.widened === true;
+      return {
+        principal: `arn:aws:sts::${role.account}:assumed-role/${role.name}/${SESSION_NAME}`,
+        identityPolicies: widened ? [{ name: 'widened to everything', policy: EVERYTHING }] : role.identity.map(asSimulationPolicy),
+        permissionBoundaryPolicies: !widened && role.boundary ? [asSimulationPolicy(role.boundary)] : undefined,
+        context: {
+          'aws:PrincipalArn': role.arn,
+          'aws:PrincipalAccount': role.account,
+          'aws:PrincipalType': 'AssumedRole',
+          'aws:PrincipalIsAWSService': 'false',
+        },
+      };
+    }
+    case 'outsider':
+      return {
+        principal: `arn:aws:sts::${actor.account}:assumed-role/administrator/${SESSION_NAME}`,
+        identityPolicies: [{ name: 'administrator of its own account', policy: EVERYTHING }],
+        context: {
+          'aws:PrincipalArn': `arn:aws:iam::${actor.account}:role/administrator`,
+          'aws:PrincipalAccount': actor.account,
+          'aws:PrincipalType': 'AssumedRole',
+          'aws:PrincipalIsAWSService': 'false',
+        },
+      };
+    case 'service':
+      return {
+        principal: actor.service,
+        identityPolicies: [],
+        context: {
+          'aws:PrincipalServiceName': actor.service,
+          'aws:PrincipalIsAWSService': 'true',
+          'aws:SourceAccount': actor.sourceAccount,
+          'aws:SourceArn': actor.sourceArn,
+        },
+      };
+  }
+}
+
+function asSimulationPolicy(policy: Policy): { name: string; policy: PolicyJson } {
+  return { name: policy.name, policy: policy.document };
+}
+
+/** The simulation of one request: its principal's policies, the resource's policy and the full request context. */
+export function simulationFor(model: AccessModel, path: AccessPath): Simulation {
+  const resource = model.canonicalResource(path.resource);
+  const resourceAccount = model.resourceAccount(resource);
+  const { principal, identityPolicies, permissionBoundaryPolicies, context } = principalOf(model, path.actor);
+  const contextVariables: Record<string, string> = {
+    ...context,
+    'aws:SecureTransport': 'true',
+    'aws:ResourceAccount': resourceAccount,
+    ...path.context,
+  };
+  for (const key of path.absent ?? []) delete contextVariables[key];
+  const resourcePolicy = model.resourcePolicyFor(path.action, resource);
+  return {
+    request: { principal, action: path.action, resource: { resource, accountId: resourceAccount }, contextVariables },
+    identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(resourcePolicy ? { resourcePolicy: resourcePolicy.document } : {}),
+    ...(permissionBoundaryPolicies ? { permissionBoundaryPolicies } : {}),
+  };
+}
+
+/** Evaluates one path with iam-simulate in strict mode and judges the result. */
+export async function evaluate(model: AccessModel, path: AccessPath): Promise<Outcome> {
+  let simulation: Simulation;
+  try {
+    simulation = simulationFor(model, path);
+  } catch (error) {
+    return { path, result: 'Error', deciding: '', problems: [(error as Error).message] };
+  }
+  const response = await runSimulation(simulation, { simulationMode: 'Strict' });
+  if (response.resultType === 'error') {
+    return { path, result: 'Error', deciding: '', problems: [`the engine refused the request: ${describeErrors(response.errors)}`] };
+  }
+  if (response.resultType !== 'single') {
+    return { path, result: 'Error', deciding: '', problems: ['the request resource is a pattern; paths must name one resource'] };
+  }
+  const { analysis } = response.result;
+  const problems = missingKeyDecisions(analysis, path.absent ?? []);
+  const ignored = response.result.ignoredContextKeys ?? [];
+  if (ignored.length > 0) problems.push(`the engine ignored context keys that do not apply to ${path.action}: ${ignored.join(', ')}`);
+  const { deciding, explicitDenies } = decidingStatements(model, path, analysis, !!simulation.resourcePolicy);
+  problems.push(...judge(path, analysis.result, deciding, explicitDenies));
+  return { path, result: analysis.result, deciding, problems };
+}
+
+/** Why the result does not prove the path's claim; empty when it does. */
+function judge(path: AccessPath, result: EvaluationResult, deciding: string, explicitDenies: string[]): string[] {
+  if (path.expect === 'Allowed') return result === 'Allowed' ? [] : [`must be allowed, but is ${result}`];
+  if (result === 'Allowed') return ['must be denied, but is allowed'];
+  if (!deciding) return ['denied without a deciding policy (unexplained denial)'];
+  if (path.deniedBySid && !explicitDenies.includes(path.deniedBySid)) {
+    return [`must be denied by statement ${path.deniedBySid}, but was denied by: ${deciding}`];
+  }
+  return [];
+}
+
+/** The statements that allowed or denied the request, in words, and the Sids of explicit denies. */
+function decidingStatements(
+  model: AccessModel,
+  path: AccessPath,
+  analysis: RequestAnalysis,
+  hasResourcePolicy: boolean,
+): { deciding: string; explicitDenies: string[] } {
+  const resourceKind = resourceKindOf(model, path);
+  if (analysis.result === 'Allowed') {
+    const deciding = getGrantReasons(analysis)
+      .map((g) =>
+        g.policyType === 'resource'
+          ? `${resourceKind}#${g.statementId ?? g.statementIndex}`
+          : `${g.policyType} ${g.policyIdentifier}#${g.statementId ?? g.statementIndex}`,
+      )
+      .join(' + ');
+    return { deciding, explicitDenies: [] };
+  }
+  const reasons = getDenialReasons(analysis);
+  const explicitDenies: string[] = [];
+  const words = reasons.map((r) => {
+    const policy = r.policyType === 'resource' ? resourceKind : policyTypeName(r.policyType);
+    if (r.denialType === 'Implicit') return `no Allow in ${policy}`;
+    if (r.statementId) explicitDenies.push(r.statementId);
+    return `Deny in ${r.policyType === 'resource' ? policy : `${policy} ${r.policyIdentifier ?? ''}`.trim()}#${r.statementId ?? r.statementIndex}`;
+  });
+  // The engine lists no reason when another account's request meets no resource policy at all.
+  if (words.length === 0 && !analysis.sameAccount && !hasResourcePolicy) words.push('another account, and no resource policy admits it');
+  return { deciding: words.join('; '), explicitDenies };
+}
+
+function resourceKindOf(model: AccessModel, path: AccessPath): string {
+  if (path.action.toLowerCase().startsWith('sts:assumerole')) return 'trust policy';
+  const resource = model.canonicalResource(path.resource);
+  return model.resourcePolicies.find((p) => p.covers(resource))?.policy.name ?? 'resource policy';
+}
+
+function policyTypeName(type: string): string {
+  return { identity: 'identity policies', pb: 'permissions boundary', scp: 'SCPs', rcp: 'RCPs', vpce: 'endpoint policy' }[type] ?? type;
+}
+
+/**
+ * Statements that applied to the request (action, resource and principal
+ * matched) but whose conditions were decided by a key the request lacked:
+ * the verifier's context was incomplete, so the result proves nothing.
+ */
+function missingKeyDecisions(analysis: RequestAnalysis, deliberatelyAbsent: string[]): string[] {
+  const absent = new Set(deliberatelyAbsent.map((k) => k.toLowerCase()));
+  const groups = [
+    analysis.identityAnalysis,
+    analysis.resourceAnalysis,
+    analysis.permissionBoundaryAnalysis,
+    analysis.sessionAnalysis,
+  ];
+  const problems = new Set<string>();
+  for (const group of groups) {
+    if (!group) continue;
+    for (const statement of [...group.allowStatements, ...group.denyStatements, ...group.unmatchedStatements]) {
+      if (!statement.actionMatch || !statement.resourceMatch || statement.principalMatch === 'NoMatch') continue;
+      for (const condition of statement.explain.conditions ?? []) {
+        const missing = condition.failedBecauseMissing || condition.matchedBecauseMissing;
+        if (missing && !absent.has(condition.conditionKeyValue.toLowerCase())) {
+          problems.add(
+            `statement ${statement.statement.sid() ?? statement.statement.index()} was decided by context key ` +
+              `${condition.conditionKeyValue}, which the request did not carry`,
+          );
+        }
+      }
+    }
+  }
+  return [...problems];
+}
+
+function describeErrors(errors: unknown): string {
+  const { message, ...details } = errors as { message: string };
+  return `${message} ${JSON.stringify(details)}`;
+}

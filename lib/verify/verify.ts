@@ -1,0 +1,59 @@
+import type { PipelineConfig } from '../config/schema';
+import { Naming } from '../naming';
+import { inputProblems } from './input-checks';
+import { AccessModel } from './model';
+import { type AccessPath, forbiddenPaths, requiredPaths } from './paths';
+import { evaluate, type Outcome } from './simulate';
+import type { SynthesizedApp } from './synthesized';
+
+export interface Verification {
+  outcomes: Outcome[];
+  /** Problems with the inputs (policies, topology, coverage); each fails the run. */
+  problems: string[];
+  ok: boolean;
+}
+
+/**
+ * Proves, offline, that the synthesized stacks allow every request the
+ * configured pipeline needs and deny the requests it must never allow.
+ */
+export async function verifyAccess(app: SynthesizedApp, config: PipelineConfig): Promise<Verification> {
+  let model: AccessModel;
+  try {
+    model = new AccessModel(app);
+  } catch (error) {
+    return { outcomes: [], problems: [(error as Error).message], ok: false };
+  }
+  const naming = new Naming(config);
+  const required = requiredPaths(config, naming);
+  const forbidden = forbiddenPaths(config, naming, required, {
+    roles: [...model.roles.values()].map(({ arn, account }) => ({ arn, account })).sort((a, b) => a.arn.localeCompare(b.arn)),
+    resourceAccount: (arn) => model.resourceAccount(model.canonicalResource(arn)),
+  });
+  const paths = [...required, ...forbidden];
+  const problems = [...topologyProblems(model, config), ...coverageProblems(model, required), ...(await inputProblems(model, paths))];
+  const outcomes: Outcome[] = [];
+  for (const path of paths) outcomes.push(await evaluate(model, path));
+  return { outcomes, problems, ok: problems.length === 0 && outcomes.every((o) => o.problems.length === 0) };
+}
+
+/** The stacks must have been synthesized from this configuration: the same accounts, no more, no fewer. */
+function topologyProblems(model: AccessModel, config: PipelineConfig): string[] {
+  const configured = new Set([config.pipeline.account.id, config.repository.account.id, ...config.targets.map((t) => t.account.id)]);
+  const problems: string[] = [];
+  for (const id of configured) {
+    if (!model.accounts.has(id)) problems.push(`account ${id} of the configuration has no stack: synthesize this configuration first`);
+  }
+  for (const id of model.accounts) {
+    if (!configured.has(id)) problems.push(`the stacks work in account ${id}, which the configuration does not name`);
+  }
+  return problems;
+}
+
+/** Every role a pipeline action runs as must be one the proof shows the pipeline role assuming. */
+function coverageProblems(model: AccessModel, required: AccessPath[]): string[] {
+  const assumed = new Set(required.filter((p) => p.action === 'sts:AssumeRole').map((p) => p.resource));
+  return model.pipelineActionRoles
+    .filter((a) => !assumed.has(a.roleArn))
+    .map((a) => `pipeline action ${a.action} runs as ${a.roleArn}, which no required path covers (add it to lib/verify/paths.ts)`);
+}
