@@ -102,8 +102,8 @@ export class AccessModel {
   readonly keyAliases = new Map<string, string>();
   /** Every account a provider of some stack works in. */
   readonly accounts = new Set<string>();
-  /** The role of every pipeline action that names one, with the pipeline's ARN. */
-  readonly pipelineActionRoles: Array<{ pipelineArn: string; action: string; roleArn: string }> = [];
+  /** The role of every pipeline action that names one, with the pipeline's own role. */
+  readonly pipelineActionRoles: Array<{ pipelineRoleArn: string; action: string; roleArn: string }> = [];
 
   constructor(readonly app: SynthesizedApp) {
     this.resolver = new Resolver(app);
@@ -209,12 +209,12 @@ export class AccessModel {
       this.keyAliases.set(this.resolver.resolve(b.stack, `\${${address(b)}.arn}`), key.arn);
     }
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_codepipeline')) {
-      const pipelineArn = this.resolver.resolve(b.stack, `\${${address(b)}.arn}`);
+      const pipelineRoleArn = this.resolver.resolve(b.stack, b.body.role_arn);
       for (const stage of b.body.stage ?? []) {
         for (const action of stage.action ?? []) {
           if (action.role_arn) {
             this.pipelineActionRoles.push({
-              pipelineArn,
+              pipelineRoleArn,
               action: `${stage.name}/${action.name}`,
               roleArn: this.resolver.resolve(b.stack, action.role_arn),
             });

@@ -24,14 +24,21 @@ export async function verifyAccess(app: SynthesizedApp, config: PipelineConfig):
   } catch (error) {
     return { outcomes: [], problems: [(error as Error).message], ok: false };
   }
+  const topology = topologyProblems(model, config);
+  if (topology.length > 0) return { outcomes: [], problems: topology, ok: false };
   const naming = new Naming(config);
   const required = requiredPaths(config, naming);
-  const forbidden = forbiddenPaths(config, naming, required, {
-    roles: [...model.roles.values()].map(({ arn, account }) => ({ arn, account })).sort((a, b) => a.arn.localeCompare(b.arn)),
-    resourceAccount: (arn) => model.resourceAccount(model.canonicalResource(arn)),
-  });
+  let forbidden: AccessPath[];
+  try {
+    forbidden = forbiddenPaths(config, naming, required, {
+      roles: [...model.roles.values()].map(({ arn, account }) => ({ arn, account })).sort((a, b) => a.arn.localeCompare(b.arn)),
+      resourceAccount: (arn) => model.resourceAccount(model.canonicalResource(arn)),
+    });
+  } catch (error) {
+    return { outcomes: [], problems: [(error as Error).message], ok: false };
+  }
   const paths = [...required, ...forbidden];
-  const problems = [...topologyProblems(model, config), ...coverageProblems(model, required), ...(await inputProblems(model, paths))];
+  const problems = [...coverageProblems(model, required), ...(await inputProblems(model, paths))];
   const outcomes: Outcome[] = [];
   for (const path of paths) outcomes.push(await evaluate(model, path));
   return { outcomes, problems, ok: problems.length === 0 && outcomes.every((o) => o.problems.length === 0) };
@@ -50,10 +57,13 @@ function topologyProblems(model: AccessModel, config: PipelineConfig): string[] 
   return problems;
 }
 
-/** Every role a pipeline action runs as must be one the proof shows the pipeline role assuming. */
+/** Every role a pipeline action runs as must be one the proof shows the pipeline's role assuming. */
 function coverageProblems(model: AccessModel, required: AccessPath[]): string[] {
-  const assumed = new Set(required.filter((p) => p.action === 'sts:AssumeRole').map((p) => p.resource));
+  const proven = (pipelineRoleArn: string, roleArn: string) =>
+    required.some(
+      (p) => p.action === 'sts:AssumeRole' && p.resource === roleArn && p.actor.kind === 'role' && p.actor.arn === pipelineRoleArn,
+    );
   return model.pipelineActionRoles
-    .filter((a) => !assumed.has(a.roleArn))
+    .filter((a) => !proven(a.pipelineRoleArn, a.roleArn))
     .map((a) => `pipeline action ${a.action} runs as ${a.roleArn}, which no required path covers (add it to lib/verify/paths.ts)`);
 }
