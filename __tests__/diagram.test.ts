@@ -24,20 +24,34 @@ describe('the topology diagram', () => {
 
   it('shows who may assume which role, from the trust policies', () => {
     for (const target of ['t1', 't2', 't3']) {
-      expect(lines).toContain(`  pipeline_aws_iam_role_pipeline_role -->|"may assume"| target_${target}_aws_iam_role_deploy_role`);
+      expect(lines).toContain(
+        `  pipeline_aws_iam_role_pipeline_role -->|"may assume"| target_${target}_aws_iam_role_deploy_role`,
+      );
     }
-    expect(lines).toContain('  pipeline_aws_codepipeline_pipeline -.->|"runs as (codepipeline.amazonaws.com)"| pipeline_aws_iam_role_pipeline_role');
+    expect(lines).toContain(
+      '  pipeline_aws_codepipeline_pipeline -.->|"runs as (codepipeline.amazonaws.com)"| pipeline_aws_iam_role_pipeline_role',
+    );
   });
 
   it('shows the artifact and event flows and the keys', () => {
     expect(lines).toContain(
       '  repository_aws_iam_role_source_role -->|"ListsArtifactBucket, ReadsWritesArtifacts"| pipeline_base_aws_s3_bucket_artifact_store_bucket',
     );
-    expect(lines).toContain('  target_t2_aws_iam_role_deploy_role -->|"ListsArtifactBucket, ReadsArtifacts"| pipeline_base_aws_s3_bucket_artifact_store_bucket');
-    expect(lines).toContain('  repository_aws_codecommit_repository_repository ==>|"change events"| repository_aws_cloudwatch_event_rule_forward_source_changes');
-    expect(lines).toContain('  repository_aws_cloudwatch_event_rule_forward_source_changes ==>|"events"| pipeline_base_aws_cloudwatch_event_bus_source_event_bus');
-    expect(lines).toContain('  pipeline_aws_cloudwatch_event_rule_start_pipeline ==>|"events"| pipeline_aws_codepipeline_pipeline');
-    expect(lines).toContain('  target_t1_aws_s3_bucket_deploy_target_bucket -.-|"encrypted by"| target_t1_aws_kms_key_deploy_target_key');
+    expect(lines).toContain(
+      '  target_t2_aws_iam_role_deploy_role -->|"ListsArtifactBucket, ReadsArtifacts"| pipeline_base_aws_s3_bucket_artifact_store_bucket',
+    );
+    expect(lines).toContain(
+      '  repository_aws_codecommit_repository_repository ==>|"change events"| repository_aws_cloudwatch_event_rule_forward_source_changes',
+    );
+    expect(lines).toContain(
+      '  repository_aws_cloudwatch_event_rule_forward_source_changes ==>|"events"| pipeline_base_aws_cloudwatch_event_bus_source_event_bus',
+    );
+    expect(lines).toContain(
+      '  pipeline_aws_cloudwatch_event_rule_start_pipeline ==>|"events"| pipeline_aws_codepipeline_pipeline',
+    );
+    expect(lines).toContain(
+      '  target_t1_aws_s3_bucket_deploy_target_bucket -.-|"encrypted by"| target_t1_aws_kms_key_deploy_target_key',
+    );
   });
 
   it('makes a trust without its aws:PrincipalArn pin visible as the whole account', () => {

@@ -18,7 +18,11 @@ import { config, exampleConfig, synthesize } from './support/synth';
 function shippedConfigurations(): Array<[string, PipelineConfig]> {
   const files = ['config', path.join('config', 'examples')]
     .filter((dir) => existsSync(dir))
-    .flatMap((dir) => readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(dir, f)))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => path.join(dir, f)),
+    )
     .sort();
   return files.map((file) => [file, parseConfig(readFileSync(file, 'utf8'), file)]);
 }
@@ -47,7 +51,9 @@ describe.each(configurations)('the access proof of %s', (_name, cfg) => {
   it("covers each target's deploy role from both sides", () => {
     for (const target of cfg.targets) {
       const deployRole = new Naming(cfg).deployRoleArn(target);
-      const allowed = verification.outcomes.filter((o) => o.path.expect === 'Allowed' && o.path.actor.kind === 'role' && o.path.actor.arn === deployRole);
+      const allowed = verification.outcomes.filter(
+        (o) => o.path.expect === 'Allowed' && o.path.actor.kind === 'role' && o.path.actor.arn === deployRole,
+      );
       expect(allowed.map((o) => o.path.action)).toEqual(expect.arrayContaining(['s3:GetObject', 'kms:Decrypt', 's3:PutObject']));
       const assumedByOthers = verification.outcomes.filter(
         (o) => o.path.expect === 'Denied' && o.path.action === 'sts:AssumeRole' && o.path.resource === deployRole,
@@ -96,9 +102,9 @@ describe('a mutated policy flips exactly the paths it should', () => {
       }),
     );
     expect(verification.ok).toBe(false);
-    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.result, o.deciding])).toEqual([
-      [STAGING_DEPLOYER, 'kms:Decrypt', ARTIFACT_KEY, 'ImplicitlyDenied', 'no Allow in identity policies'],
-    ]);
+    expect(
+      failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.result, o.deciding]),
+    ).toEqual([[STAGING_DEPLOYER, 'kms:Decrypt', ARTIFACT_KEY, 'ImplicitlyDenied', 'no Allow in identity policies']]);
   });
 
   it('a widened trust: without its aws:PrincipalArn pin, other roles of the pipeline account may assume the deploy role', async () => {
@@ -111,7 +117,10 @@ describe('a mutated policy flips exactly the paths it should', () => {
       'webapp-pipeline-starter@111111111111 (widened to *)',
     ]);
     for (const outcome of flipped) {
-      expect(outcome.path).toMatchObject({ action: 'sts:AssumeRole', resource: 'arn:aws:iam::444444444444:role/webapp-deploy-production' });
+      expect(outcome.path).toMatchObject({
+        action: 'sts:AssumeRole',
+        resource: 'arn:aws:iam::444444444444:role/webapp-deploy-production',
+      });
       expect(outcome.result).toBe('Allowed');
       expect(outcome.problems).toEqual(['must be denied, but is allowed']);
     }
@@ -120,7 +129,9 @@ describe('a mutated policy flips exactly the paths it should', () => {
   it('a widened bucket grant: write access for a deploy role lets it (given the identity) overwrite artifacts', async () => {
     const verification = await verifyExample(
       mutated((stacks) =>
-        statement(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document', 'DeployStagingReadsArtifacts').actions.push('s3:PutObject'),
+        statement(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document', 'DeployStagingReadsArtifacts').actions.push(
+          's3:PutObject',
+        ),
       ),
     );
     expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.result])).toEqual([
@@ -157,7 +168,11 @@ describe('a mutated policy flips exactly the paths it should', () => {
     const flipped = failing(verification);
     expect(flipped.length).toBeGreaterThan(1);
     for (const outcome of flipped) {
-      expect([actorLabel(outcome.path.actor), outcome.path.action, outcome.result]).toEqual(['webapp-build@111111111111', 'iam:PassRole', 'Allowed']);
+      expect([actorLabel(outcome.path.actor), outcome.path.action, outcome.result]).toEqual([
+        'webapp-build@111111111111',
+        'iam:PassRole',
+        'Allowed',
+      ]);
       expect(outcome.deciding).toBe('identity least-privilege#PassesAnyRole');
     }
   });
@@ -206,10 +221,14 @@ describe('the input checks', () => {
   it('refuse a reference they cannot resolve instead of guessing', async () => {
     const verification = await verifyExample(
       mutated((stacks) => {
-        statement(stacks, 'target-staging', 'deploy_role_permissions', 'LocatesDeployBucket').resources = ['${aws_s3_bucket.elsewhere.arn}'];
+        statement(stacks, 'target-staging', 'deploy_role_permissions', 'LocatesDeployBucket').resources = [
+          '${aws_s3_bucket.elsewhere.arn}',
+        ];
       }),
     );
-    expect(verification.problems).toEqual([expect.stringContaining('${aws_s3_bucket.elsewhere.arn} refers to a block that does not exist')]);
+    expect(verification.problems).toEqual([
+      expect.stringContaining('${aws_s3_bucket.elsewhere.arn} refers to a block that does not exist'),
+    ]);
   });
 
   it('refuse a policy document attached to something they do not model', async () => {
@@ -273,11 +292,18 @@ describe('one request', () => {
 
   it('fails when the engine ignores a context key that does not apply to the action', async () => {
     const outcome = await evaluate(model, { ...upload, action: 's3:GetObject' });
-    expect(outcome.problems).toEqual(['the engine ignored context keys that do not apply to s3:GetObject: s3:x-amz-server-side-encryption']);
+    expect(outcome.problems).toEqual([
+      'the engine ignored context keys that do not apply to s3:GetObject: s3:x-amz-server-side-encryption',
+    ]);
   });
 
   it('fails when a denial must come from a named Deny statement and comes from elsewhere', async () => {
-    const outcome = await evaluate(model, { ...upload, context: { ...upload.context, 'aws:SecureTransport': 'false' }, expect: 'Denied', deniedBySid: 'DenyUploadsWithoutKms' });
+    const outcome = await evaluate(model, {
+      ...upload,
+      context: { ...upload.context, 'aws:SecureTransport': 'false' },
+      expect: 'Denied',
+      deniedBySid: 'DenyUploadsWithoutKms',
+    });
     expect(outcome.problems).toEqual([
       'must be denied by statement DenyUploadsWithoutKms, but was denied by: Deny in bucket policy#DenyInsecureTransport',
     ]);
@@ -288,8 +314,22 @@ describe('the report', () => {
   it('is a table of principal, action, resource, expected, result and deciding statement, ending in the verdict', async () => {
     const verification = await verifyAccess(synthesize(exampleConfig()), exampleConfig());
     const lines = formatReport(verification).split('\n');
-    expect(lines[0].split('|').map((c) => c.trim())).toEqual(['', '', 'principal', 'action', 'resource', 'expected', 'result', 'deciding statement', '']);
-    expect(lines).toContainEqual(expect.stringMatching(/^\| ok +\| webapp-pipeline@111111111111 +\| sts:AssumeRole +\| arn:aws:iam::222222222222:role\/webapp-source +\| Allowed +\| Allowed +\| identity least-privilege#AssumesActionRoles \+ trust policy#TrustExactRole +\|$/));
+    expect(lines[0].split('|').map((c) => c.trim())).toEqual([
+      '',
+      '',
+      'principal',
+      'action',
+      'resource',
+      'expected',
+      'result',
+      'deciding statement',
+      '',
+    ]);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\| ok +\| webapp-pipeline@111111111111 +\| sts:AssumeRole +\| arn:aws:iam::222222222222:role\/webapp-source +\| Allowed +\| Allowed +\| identity least-privilege#AssumesActionRoles \+ trust policy#TrustExactRole +\|$/,
+      ),
+    );
     expect(lines.at(-2)).toBe('Access proof holds.');
   });
 });
@@ -325,7 +365,10 @@ describe('rendering policy documents', () => {
           Effect: 'Allow',
           Action: ['sts:AssumeRole'],
           Principal: { AWS: ['arn:aws:iam::111111111111:root'] },
-          Condition: { ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/a'] }, StringEquals: { 'aws:SourceAccount': ['111111111111'] } },
+          Condition: {
+            ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/a'] },
+            StringEquals: { 'aws:SourceAccount': ['111111111111'] },
+          },
         },
         { Sid: 'Deny', Effect: 'Deny', Action: ['s3:*'], Resource: ['*'], Principal: '*' },
       ],
@@ -334,7 +377,10 @@ describe('rendering policy documents', () => {
 
   it('merges source and override documents by Sid as the AWS provider does', () => {
     const doc = (sids: string[], action: string) =>
-      JSON.stringify({ Version: '2012-10-17', Statement: sids.map((Sid) => ({ Sid, Effect: 'Allow', Action: [action], Resource: ['*'] })) });
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: sids.map((Sid) => ({ Sid, Effect: 'Allow', Action: [action], Resource: ['*'] })),
+      });
     const policy = renderPolicyDocument(
       {
         source_policy_documents: [doc(['A', 'B'], 's3:GetObject')],
@@ -351,9 +397,9 @@ describe('rendering policy documents', () => {
   });
 
   it('refuses arguments it does not know instead of dropping them', () => {
-    expect(() => renderPolicyDocument({ statement: [{ sid: 'X', actions: ['s3:*'], resources: ['*'], weird: true }] }, identity, parse)).toThrow(
-      'policy statement argument "weird" is not supported by the verifier',
-    );
+    expect(() =>
+      renderPolicyDocument({ statement: [{ sid: 'X', actions: ['s3:*'], resources: ['*'], weird: true }] }, identity, parse),
+    ).toThrow('policy statement argument "weird" is not supported by the verifier');
   });
 });
 
@@ -363,17 +409,21 @@ describe('resolving references', () => {
   it('gives a KMS key one well-formed placeholder id, the same wherever the key is referenced', () => {
     const model = new AccessModel(app);
     const keyArn = model.keyAliases.get(ARTIFACT_KEY)!;
-    expect(keyArn).toMatch(/^arn:aws:kms:ap-northeast-1:111111111111:key\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
-    const decrypts = model.role('arn:aws:iam::333333333333:role/webapp-deploy-staging').identity[0].document.Statement.find((s) => s.Sid === 'DecryptsArtifacts');
+    expect(keyArn).toMatch(
+      /^arn:aws:kms:ap-northeast-1:111111111111:key\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    const decrypts = model
+      .role('arn:aws:iam::333333333333:role/webapp-deploy-staging')
+      .identity[0].document.Statement.find((s) => s.Sid === 'DecryptsArtifacts');
     expect(decrypts?.Resource).toEqual([keyArn]);
     expect(new AccessModel(app).keyAliases.get(ARTIFACT_KEY)).toBe(keyArn);
   });
 
   it('resolves remote-state outputs through the producer stack', () => {
     const resolver = new Resolver(app);
-    expect(resolver.resolve('target-staging', '${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_bucket_arn}/*')).toBe(
-      'arn:aws:s3:::webapp-artifacts-111111111111-ap-northeast-1/*',
-    );
+    expect(
+      resolver.resolve('target-staging', '${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_bucket_arn}/*'),
+    ).toBe('arn:aws:s3:::webapp-artifacts-111111111111-ap-northeast-1/*');
     expect(resolver.resolve('pipeline', '${data.terraform_remote_state.remote_repository.outputs.source_role_arn}')).toBe(
       'arn:aws:iam::222222222222:role/webapp-source',
     );

@@ -50,16 +50,26 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
   const model = new AccessModel(app);
   const resolver = model.resolver;
   const aliasesOf = new Map<string, string[]>();
-  for (const [alias, key] of model.keyAliases) aliasesOf.set(key, [...(aliasesOf.get(key) ?? []), alias.split(':').pop() ?? alias]);
+  for (const [alias, key] of model.keyAliases)
+    aliasesOf.set(key, [...(aliasesOf.get(key) ?? []), alias.split(':').pop() ?? alias]);
 
   const nodes: DrawnNode[] = [];
   for (const block of allBlocks(app)) {
     const style = DRAWN[block.kind === 'data' ? `data.${block.type}` : block.type];
     if (!style) continue;
     const arn = resolver.resolve(block.stack, `\${${address(block)}.arn}`);
-    const name = block.type === 'aws_kms_key' ? (aliasesOf.get(arn) ?? [address(block)]).join(', ') : resolver.resolve(block.stack, block.body[style.nameArgument]);
+    const name =
+      block.type === 'aws_kms_key'
+        ? (aliasesOf.get(arn) ?? [address(block)]).join(', ')
+        : resolver.resolve(block.stack, block.body[style.nameArgument]);
     const id = nodeId(`${block.stack}.${address(block)}`);
-    nodes.push({ id, block, arn, label: `${style.word}<br/>${escapeLabel(name)}`, shape: style.shape(`${style.word}<br/>${escapeLabel(name)}`) });
+    nodes.push({
+      id,
+      block,
+      arn,
+      label: `${style.word}<br/>${escapeLabel(name)}`,
+      shape: style.shape(`${style.word}<br/>${escapeLabel(name)}`),
+    });
   }
   const byArn = new Map(nodes.map((n) => [n.arn, n]));
   const nodeFor = (arn: string): DrawnNode | undefined => {
@@ -70,7 +80,8 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
   };
 
   const edges = new Set<string>();
-  const edge = (from: string, arrow: string, label: string, to: string) => edges.add(`  ${from} ${arrow}|"${escapeLabel(label)}"| ${to}`);
+  const edge = (from: string, arrow: string, label: string, to: string) =>
+    edges.add(`  ${from} ${arrow}|"${escapeLabel(label)}"| ${to}`);
 
   // Who may assume each role, from its trust policy.
   for (const role of model.roles.values()) {
@@ -117,14 +128,18 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
       }
     } else {
       const busName = resolver.resolve(stack, body.event_bus_name);
-      const bus = nodes.find((n) => n.block.type === 'aws_cloudwatch_event_bus' && (n.arn === busName || n.arn.endsWith(`:event-bus/${busName}`)));
+      const bus = nodes.find(
+        (n) => n.block.type === 'aws_cloudwatch_event_bus' && (n.arn === busName || n.arn.endsWith(`:event-bus/${busName}`)),
+      );
       if (bus) edge(bus.id, '==>', 'events', rule.id);
     }
   }
   for (const target of allBlocks(app).filter((b) => b.kind === 'resource' && b.type === 'aws_cloudwatch_event_target')) {
     const ruleArnOrName = target.body.rule as string;
     const ruleName = resolver.resolve(target.stack, ruleArnOrName);
-    const rule = nodes.find((n) => n.block.stack === target.stack && n.block.type === 'aws_cloudwatch_event_rule' && n.arn.endsWith(`/${ruleName}`));
+    const rule = nodes.find(
+      (n) => n.block.stack === target.stack && n.block.type === 'aws_cloudwatch_event_rule' && n.arn.endsWith(`/${ruleName}`),
+    );
     const destination = nodeFor(resolver.resolve(target.stack, target.body.arn));
     if (rule && destination) edge(rule.id, '==>', 'events', destination.id);
   }
@@ -222,9 +237,14 @@ function trustedPrincipals(trust: PolicyJson): TrustedPrincipal[] {
     const conditionValues = (key: string) =>
       Object.entries(statement.Condition ?? {})
         .filter(([operator]) => /^(Arn|String)(Equals|Like)$/.test(operator))
-        .flatMap(([, byKey]) => Object.entries(byKey).filter(([k]) => k.toLowerCase() === key.toLowerCase()).flatMap(([, v]) => v));
+        .flatMap(([, byKey]) =>
+          Object.entries(byKey)
+            .filter(([k]) => k.toLowerCase() === key.toLowerCase())
+            .flatMap(([, v]) => v),
+        );
     for (const identifier of statement.Principal.AWS ?? []) {
-      const account = /^arn:aws:iam::(\d{12}):root$/.exec(identifier)?.[1] ?? (/^\d{12}$/.test(identifier) ? identifier : undefined);
+      const account =
+        /^arn:aws:iam::(\d{12}):root$/.exec(identifier)?.[1] ?? (/^\d{12}$/.test(identifier) ? identifier : undefined);
       const pinned = conditionValues('aws:PrincipalArn');
       if (account && pinned.length > 0) out.push(...pinned.map((arn) => ({ kind: 'role' as const, arn })));
       else if (account) out.push({ kind: 'account', account });

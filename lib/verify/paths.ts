@@ -112,13 +112,22 @@ export function requiredPaths(config: PipelineConfig, naming: Naming): AccessPat
   const artifact = artifactObject(naming);
   const artifactKey = aliasArn(pipeline, naming.artifactKeyAlias);
   const eventBus = `arn:aws:events:${pipeline.region}:${pipeline.id}:event-bus/${naming.sourceEventBus}`;
-  const allowed = (claim: string, actor: Actor, request: Request): AccessPath => ({ claim, actor, ...request, expect: 'Allowed' });
+  const allowed = (claim: string, actor: Actor, request: Request): AccessPath => ({
+    claim,
+    actor,
+    ...request,
+    expect: 'Allowed',
+  });
   const usesArtifacts = (who: string, actor: Actor, access: 'read' | 'read-write'): AccessPath[] => [
     allowed(`${who} reads artifacts`, actor, { action: 's3:GetObject', resource: artifact }),
     allowed(`${who} decrypts artifacts`, actor, { action: 'kms:Decrypt', resource: artifactKey }),
     ...(access === 'read-write'
       ? [
-          allowed(`${who} writes encrypted artifacts over TLS`, actor, { action: 's3:PutObject', resource: artifact, context: KMS_UPLOAD }),
+          allowed(`${who} writes encrypted artifacts over TLS`, actor, {
+            action: 's3:PutObject',
+            resource: artifact,
+            context: KMS_UPLOAD,
+          }),
           allowed(`${who} encrypts artifacts`, actor, { action: 'kms:GenerateDataKey', resource: artifactKey }),
         ]
       : []),
@@ -173,7 +182,12 @@ export function requiredPaths(config: PipelineConfig, naming: Naming): AccessPat
 
     allowed(
       'EventBridge assumes the forwarder role for the forwarding rule',
-      { kind: 'service', service: 'events.amazonaws.com', sourceAccount: repository.id, sourceArn: naming.forwardSourceChangesRuleArn },
+      {
+        kind: 'service',
+        service: 'events.amazonaws.com',
+        sourceAccount: repository.id,
+        sourceArn: naming.forwardSourceChangesRuleArn,
+      },
       { action: 'sts:AssumeRole', resource: naming.sourceForwarderRoleArn },
     ),
     allowed("the forwarding rule's role puts events on the pipeline account's bus", role(naming.sourceForwarderRoleArn), {
@@ -222,7 +236,12 @@ export function outsiderAccount(config: PipelineConfig): string {
  * Requests that must be denied, derived from the required ones so that every
  * new grant is also checked from the wrong side.
  */
-export function forbiddenPaths(config: PipelineConfig, naming: Naming, required: AccessPath[], inventory: Inventory): AccessPath[] {
+export function forbiddenPaths(
+  config: PipelineConfig,
+  naming: Naming,
+  required: AccessPath[],
+  inventory: Inventory,
+): AccessPath[] {
   const pipeline = config.pipeline.account;
   const outsider = outsiderAccount(config);
   const artifact = artifactObject(naming);
@@ -272,7 +291,12 @@ export function forbiddenPaths(config: PipelineConfig, naming: Naming, required:
     paths.push(
       denied(
         `${service} acting for another account is refused`,
-        { kind: 'service', service, sourceAccount: outsider, sourceArn: sourceArn.replace(`:${sourceAccount}:`, `:${outsider}:`) },
+        {
+          kind: 'service',
+          service,
+          sourceAccount: outsider,
+          sourceArn: sourceArn.replace(`:${sourceAccount}:`, `:${outsider}:`),
+        },
         requestOf(path),
       ),
     );
@@ -284,13 +308,28 @@ export function forbiddenPaths(config: PipelineConfig, naming: Naming, required:
     const service = path.action.split(':')[0];
     if (service === 's3' || service === 'sns') {
       paths.push(
-        denied(`without TLS: ${path.claim}`, path.actor, { ...requestOf(path), context: { ...path.context, 'aws:SecureTransport': 'false' } }, 'DenyInsecureTransport'),
+        denied(
+          `without TLS: ${path.claim}`,
+          path.actor,
+          { ...requestOf(path), context: { ...path.context, 'aws:SecureTransport': 'false' } },
+          'DenyInsecureTransport',
+        ),
       );
     }
     if (path.action === 's3:PutObject' && path.resource.startsWith(`arn:aws:s3:::${naming.artifactBucket}/`)) {
       paths.push(
-        denied(`with SSE-S3 instead of SSE-KMS: ${path.claim}`, path.actor, { ...requestOf(path), context: { 's3:x-amz-server-side-encryption': 'AES256' } }, 'DenyUploadsWithoutKms'),
-        denied(`without an encryption header: ${path.claim}`, path.actor, { ...requestOf(path), context: {}, absent: ['s3:x-amz-server-side-encryption'] }, 'DenyUploadsWithoutKms'),
+        denied(
+          `with SSE-S3 instead of SSE-KMS: ${path.claim}`,
+          path.actor,
+          { ...requestOf(path), context: { 's3:x-amz-server-side-encryption': 'AES256' } },
+          'DenyUploadsWithoutKms',
+        ),
+        denied(
+          `without an encryption header: ${path.claim}`,
+          path.actor,
+          { ...requestOf(path), context: {}, absent: ['s3:x-amz-server-side-encryption'] },
+          'DenyUploadsWithoutKms',
+        ),
       );
     }
   }
@@ -300,7 +339,12 @@ export function forbiddenPaths(config: PipelineConfig, naming: Naming, required:
   paths.push(
     denied(
       'CloudWatch Logs uses the artifact key only for the build log group',
-      { kind: 'service', service: `logs.${pipeline.region}.amazonaws.com`, sourceAccount: pipeline.id, sourceArn: naming.buildLogGroupArn },
+      {
+        kind: 'service',
+        service: `logs.${pipeline.region}.amazonaws.com`,
+        sourceAccount: pipeline.id,
+        sourceArn: naming.buildLogGroupArn,
+      },
       { action: 'kms:GenerateDataKey', resource: artifactKey, absent: ['kms:EncryptionContext:aws:logs:arn'] },
     ),
   );
@@ -309,36 +353,73 @@ export function forbiddenPaths(config: PipelineConfig, naming: Naming, required:
   for (const target of config.targets) {
     const access = deployAccess(target, naming);
     const deployer = role(access.role);
-    paths.push(denied(`the source role cannot assume the deploy role of ${target.name}`, sourceRole, { action: 'sts:AssumeRole', resource: access.role }));
+    paths.push(
+      denied(`the source role cannot assume the deploy role of ${target.name}`, sourceRole, {
+        action: 'sts:AssumeRole',
+        resource: access.role,
+      }),
+    );
     // Deploy roles only read artifacts.
     paths.push(
-      denied(`the deploy role of ${target.name} cannot write artifacts`, deployer, { action: 's3:PutObject', resource: artifact, context: KMS_UPLOAD }),
-      denied(`the deploy role of ${target.name} cannot delete artifacts`, deployer, { action: 's3:DeleteObject', resource: artifact }),
+      denied(`the deploy role of ${target.name} cannot write artifacts`, deployer, {
+        action: 's3:PutObject',
+        resource: artifact,
+        context: KMS_UPLOAD,
+      }),
+      denied(`the deploy role of ${target.name} cannot delete artifacts`, deployer, {
+        action: 's3:DeleteObject',
+        resource: artifact,
+      }),
     );
-    paths.push(denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, { action: 'kms:GenerateDataKey', resource: artifactKey }));
+    paths.push(
+      denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, {
+        action: 'kms:GenerateDataKey',
+        resource: artifactKey,
+      }),
+    );
     // A target's role cannot touch another target or assume any other role.
     for (const other of config.targets.filter((t) => t !== target)) {
       for (const { purpose, ...request } of deployAccess(other, naming).requests) {
-        paths.push(denied(`the deploy role of ${target.name} cannot do what ${other.name}'s does: ${purpose}`, deployer, request));
+        paths.push(
+          denied(`the deploy role of ${target.name} cannot do what ${other.name}'s does: ${purpose}`, deployer, request),
+        );
       }
     }
     for (const other of inventory.roles.filter((r) => r.arn !== access.role)) {
-      paths.push(denied(`the deploy role of ${target.name} cannot assume other roles`, deployer, { action: 'sts:AssumeRole', resource: other.arn }));
+      paths.push(
+        denied(`the deploy role of ${target.name} cannot assume other roles`, deployer, {
+          action: 'sts:AssumeRole',
+          resource: other.arn,
+        }),
+      );
     }
   }
 
   // No role can escalate: pass a role, create users, or change a role's policies.
-  const terraformRoles = [config.pipeline.account, config.repository.account, ...config.targets.map((t) => t.account)].map((a) => a.role);
+  const terraformRoles = [config.pipeline.account, config.repository.account, ...config.targets.map((t) => t.account)].map(
+    (a) => a.role,
+  );
   for (const actor of inventory.roles) {
     const account = actor.account;
     const sameAccountRoles = [
-      ...new Set([...inventory.roles.filter((r) => r.account === account).map((r) => r.arn), ...terraformRoles.filter((r) => accountOfArn(r) === account)]),
+      ...new Set([
+        ...inventory.roles.filter((r) => r.account === account).map((r) => r.arn),
+        ...terraformRoles.filter((r) => accountOfArn(r) === account),
+      ]),
     ].sort();
     const requests: Request[] = [
-      ...sameAccountRoles.map((arn) => ({ action: 'iam:PassRole', resource: arn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })),
+      ...sameAccountRoles.map((arn) => ({
+        action: 'iam:PassRole',
+        resource: arn,
+        context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+      })),
       { action: 'iam:CreateUser', resource: `arn:aws:iam::${account}:user/escalation` },
       ...[actor.arn, ...terraformRoles.filter((r) => accountOfArn(r) === account)].flatMap((arn) => [
-        { action: 'iam:AttachRolePolicy', resource: arn, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+        {
+          action: 'iam:AttachRolePolicy',
+          resource: arn,
+          context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' },
+        },
         { action: 'iam:PutRolePolicy', resource: arn },
       ]),
     ];

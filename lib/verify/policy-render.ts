@@ -53,11 +53,15 @@ export function renderPolicyDocument(
   parse: (json: string) => PolicyJson,
 ): PolicyJson {
   for (const key of Object.keys(body)) {
-    if (!DOCUMENT_ARGUMENTS.has(key)) throw new Error(`aws_iam_policy_document argument "${key}" is not supported by the verifier`);
+    if (!DOCUMENT_ARGUMENTS.has(key))
+      throw new Error(`aws_iam_policy_document argument "${key}" is not supported by the verifier`);
   }
   let statements: PolicyStatementJson[] = [];
   for (const source of body.source_policy_documents ?? []) statements.push(...parse(resolve(source)).Statement);
-  statements = mergeBySid(statements, (body.statement ?? []).map((s: TerraformJson) => renderStatement(s, resolve)));
+  statements = mergeBySid(
+    statements,
+    (body.statement ?? []).map((s: TerraformJson) => renderStatement(s, resolve)),
+  );
   for (const override of body.override_policy_documents ?? []) {
     statements = mergeBySid(statements, parse(resolve(override)).Statement);
   }
@@ -105,7 +109,8 @@ function renderStatement(s: TerraformJson, resolve: (text: string) => string): P
 
 function renderPrincipals(blocks: TerraformJson[], resolve: (text: string) => string): '*' | Record<string, string[]> {
   if (blocks.some((b) => b.type === '*')) {
-    if (blocks.length !== 1 || blocks[0].identifiers.join() !== '*') throw new Error('principal type "*" must stand alone with identifier "*"');
+    if (blocks.length !== 1 || blocks[0].identifiers.join() !== '*')
+      throw new Error('principal type "*" must stand alone with identifier "*"');
     return '*';
   }
   const principals: Record<string, string[]> = {};

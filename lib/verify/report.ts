@@ -55,7 +55,11 @@ export function formatReport(verification: Verification): string {
       `${forbidden.length - failed.filter((o) => o.path.expect === 'Denied').length} denied as required.`,
   );
   if (verification.problems.length > 0) {
-    lines.push('', `${verification.problems.length} problem(s) with the inputs:`, ...verification.problems.map((p) => `  - ${p}`));
+    lines.push(
+      '',
+      `${verification.problems.length} problem(s) with the inputs:`,
+      ...verification.problems.map((p) => `  - ${p}`),
+    );
   }
   if (failed.length > 0) {
     lines.push('', `${failed.length} path(s) do not hold:`);

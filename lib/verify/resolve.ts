@@ -90,8 +90,7 @@ function codecommitRepository(): ComputedAttributes {
   return {
     id: (b) => b.arg('repository_name'),
     arn: (b) => `arn:aws:codecommit:${b.placement.region}:${b.placement.account}:${b.arg('repository_name')}`,
-    clone_url_http: (b) =>
-      `https://git-codecommit.${b.placement.region}.amazonaws.com/v1/repos/${b.arg('repository_name')}`,
+    clone_url_http: (b) => `https://git-codecommit.${b.placement.region}.amazonaws.com/v1/repos/${b.arg('repository_name')}`,
   };
 }
 
@@ -146,7 +145,11 @@ export class Resolver {
       const body = this.stack(stack).data?.aws_iam_policy_document?.[name];
       if (!body) throw new Error(`${stack}: no data.aws_iam_policy_document.${name}`);
       document = this.guard(`${key}.json`, () =>
-        renderPolicyDocument(body, (text) => this.resolve(stack, text), (json) => parsePolicy(json, `${stack}: ${name}`)),
+        renderPolicyDocument(
+          body,
+          (text) => this.resolve(stack, text),
+          (json) => parsePolicy(json, `${stack}: ${name}`),
+        ),
       );
       this.documents.set(key, document);
     }
@@ -171,7 +174,9 @@ export class Resolver {
     const provider = (this.stack(stack).provider?.aws ?? []).find((p: TerraformJson) => (p.alias ?? '') === alias);
     const account = provider?.allowed_account_ids?.[0];
     if (!provider || !account || !provider.region) {
-      throw new Error(`${stack}: provider "${body.provider ?? 'aws'}" has no allowed_account_ids and region to place resources in`);
+      throw new Error(
+        `${stack}: provider "${body.provider ?? 'aws'}" has no allowed_account_ids and region to place resources in`,
+      );
     }
     return { account, region: provider.region };
   }
@@ -183,7 +188,13 @@ export class Resolver {
     const locations = Object.values<unknown>(body.config ?? {}).flatMap((v) =>
       typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).filter((x) => typeof x === 'string') : [],
     ) as string[];
-    const names = locations.map((l) => l.replace(/\.tfstate$/, '').split('/').pop() ?? '');
+    const names = locations.map(
+      (l) =>
+        l
+          .replace(/\.tfstate$/, '')
+          .split('/')
+          .pop() ?? '',
+    );
     const producer = Object.keys(this.app.stacks)
       .filter((s) => names.some((n) => n === s || n.endsWith(`-${s}`)))
       .sort((a, b) => b.length - a.length)[0];
@@ -221,7 +232,8 @@ export class Resolver {
     if (remote) {
       const producer = this.producerOf(stack, remote[1]);
       const output = this.stack(producer).output?.[remote[2]];
-      if (!output) throw new Error(`${stack}: ${expression} reads output "${remote[2]}", which stack ${producer} does not publish`);
+      if (!output)
+        throw new Error(`${stack}: ${expression} reads output "${remote[2]}", which stack ${producer} does not publish`);
       if (typeof output.value !== 'string') throw new Error(`${producer}: output ${remote[2]} is not a string`);
       return this.resolve(producer, output.value);
     }

@@ -27,7 +27,10 @@ const EVERYTHING: PolicyJson = {
 };
 
 /** The principal string, identity policies, boundary and context keys a request of this actor carries. */
-function principalOf(model: AccessModel, actor: Actor): Pick<Simulation, 'identityPolicies' | 'permissionBoundaryPolicies'> & {
+function principalOf(
+  model: AccessModel,
+  actor: Actor,
+): Pick<Simulation, 'identityPolicies' | 'permissionBoundaryPolicies'> & {
   principal: string;
   context: Record<string, string>;
 } {
@@ -37,7 +40,9 @@ function principalOf(model: AccessModel, actor: Actor): Pick<Simulation, 'identi
       const widened = actor.widened === true;
       return {
         principal: `arn:aws:sts::${role.account}:assumed-role/${role.name}/${SESSION_NAME}`,
-        identityPolicies: widened ? [{ name: 'widened to everything', policy: EVERYTHING }] : role.identity.map(asSimulationPolicy),
+        identityPolicies: widened
+          ? [{ name: 'widened to everything', policy: EVERYTHING }]
+          : role.identity.map(asSimulationPolicy),
         permissionBoundaryPolicies: !widened && role.boundary ? [asSimulationPolicy(role.boundary)] : undefined,
         context: {
           'aws:PrincipalArn': role.arn,
@@ -109,7 +114,12 @@ export async function evaluate(model: AccessModel, path: AccessPath): Promise<Ou
   }
   const response = await runSimulation(simulation, { simulationMode: 'Strict' });
   if (response.resultType === 'error') {
-    return { path, result: 'Error', deciding: '', problems: [`the engine refused the request: ${describeErrors(response.errors)}`] };
+    return {
+      path,
+      result: 'Error',
+      deciding: '',
+      problems: [`the engine refused the request: ${describeErrors(response.errors)}`],
+    };
   }
   if (response.resultType !== 'single') {
     return { path, result: 'Error', deciding: '', problems: ['the request resource is a pattern; paths must name one resource'] };
@@ -117,7 +127,8 @@ export async function evaluate(model: AccessModel, path: AccessPath): Promise<Ou
   const { analysis } = response.result;
   const problems = missingKeyDecisions(analysis, path.absent ?? []);
   const ignored = response.result.ignoredContextKeys ?? [];
-  if (ignored.length > 0) problems.push(`the engine ignored context keys that do not apply to ${path.action}: ${ignored.join(', ')}`);
+  if (ignored.length > 0)
+    problems.push(`the engine ignored context keys that do not apply to ${path.action}: ${ignored.join(', ')}`);
   const { deciding, explicitDenies } = decidingStatements(model, path, analysis, !!simulation.resourcePolicy);
   problems.push(...judge(path, analysis.result, deciding, explicitDenies));
   return { path, result: analysis.result, deciding, problems };
@@ -158,10 +169,13 @@ function decidingStatements(
     const policy = r.policyType === 'resource' ? resourceKind : policyTypeName(r.policyType);
     if (r.denialType === 'Implicit') return `no Allow in ${policy}`;
     if (r.statementId) explicitDenies.push(r.statementId);
-    return `Deny in ${r.policyType === 'resource' ? policy : `${policy} ${r.policyIdentifier ?? ''}`.trim()}#${r.statementId ?? r.statementIndex}`;
+    return `Deny in ${r.policyType === 'resource' ? policy : `${policy} ${r.policyIdentifier ?? ''}`.trim()}#${
+      r.statementId ?? r.statementIndex
+    }`;
   });
   // The engine lists no reason when another account's request meets no resource policy at all.
-  if (words.length === 0 && !analysis.sameAccount && !hasResourcePolicy) words.push('another account, and no resource policy admits it');
+  if (words.length === 0 && !analysis.sameAccount && !hasResourcePolicy)
+    words.push('another account, and no resource policy admits it');
   return { deciding: words.join('; '), explicitDenies };
 }
 
@@ -172,7 +186,9 @@ function resourceKindOf(model: AccessModel, path: AccessPath): string {
 }
 
 function policyTypeName(type: string): string {
-  return { identity: 'identity policies', pb: 'permissions boundary', scp: 'SCPs', rcp: 'RCPs', vpce: 'endpoint policy' }[type] ?? type;
+  return (
+    { identity: 'identity policies', pb: 'permissions boundary', scp: 'SCPs', rcp: 'RCPs', vpce: 'endpoint policy' }[type] ?? type
+  );
 }
 
 /**

@@ -46,10 +46,15 @@ export async function verifyAccess(app: SynthesizedApp, config: PipelineConfig):
 
 /** The stacks must have been synthesized from this configuration: the same accounts, no more, no fewer. */
 function topologyProblems(model: AccessModel, config: PipelineConfig): string[] {
-  const configured = new Set([config.pipeline.account.id, config.repository.account.id, ...config.targets.map((t) => t.account.id)]);
+  const configured = new Set([
+    config.pipeline.account.id,
+    config.repository.account.id,
+    ...config.targets.map((t) => t.account.id),
+  ]);
   const problems: string[] = [];
   for (const id of configured) {
-    if (!model.accounts.has(id)) problems.push(`account ${id} of the configuration has no stack: synthesize this configuration first`);
+    if (!model.accounts.has(id))
+      problems.push(`account ${id} of the configuration has no stack: synthesize this configuration first`);
   }
   for (const id of model.accounts) {
     if (!configured.has(id)) problems.push(`the stacks work in account ${id}, which the configuration does not name`);
@@ -61,9 +66,12 @@ function topologyProblems(model: AccessModel, config: PipelineConfig): string[] 
 function coverageProblems(model: AccessModel, required: AccessPath[]): string[] {
   const proven = (pipelineRoleArn: string, roleArn: string) =>
     required.some(
-      (p) => p.action === 'sts:AssumeRole' && p.resource === roleArn && p.actor.kind === 'role' && p.actor.arn === pipelineRoleArn,
+      (p) =>
+        p.action === 'sts:AssumeRole' && p.resource === roleArn && p.actor.kind === 'role' && p.actor.arn === pipelineRoleArn,
     );
   return model.pipelineActionRoles
     .filter((a) => !proven(a.pipelineRoleArn, a.roleArn))
-    .map((a) => `pipeline action ${a.action} runs as ${a.roleArn}, which no required path covers (add it to lib/verify/paths.ts)`);
+    .map(
+      (a) => `pipeline action ${a.action} runs as ${a.roleArn}, which no required path covers (add it to lib/verify/paths.ts)`,
+    );
 }
