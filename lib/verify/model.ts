@@ -15,8 +15,6 @@ export interface RoleModel {
   arn: string;
   name: string;
   account: string;
-  stack: string;
-  address: string;
   trust: Policy;
   /** Inline and attached managed policies. */
   identity: Policy[];
@@ -28,8 +26,6 @@ export interface ResourcePolicyModel {
   kind: string;
   arn: string;
   account: string;
-  stack: string;
-  address: string;
   policy: Policy;
   /** Whether a request on `resourceArn` is governed by this policy (objects of a bucket, the key itself...). */
   covers(resourceArn: string): boolean;
@@ -102,8 +98,8 @@ export class AccessModel {
   readonly resourcePolicies: ResourcePolicyModel[] = [];
   /** Managed policies by ARN. */
   readonly managedPolicies = new Map<string, Policy>();
-  /** Bucket name → account and block. */
-  readonly buckets = new Map<string, { account: string; stack: string; address: string }>();
+  /** Bucket name → the account that owns it. */
+  readonly bucketAccounts = new Map<string, string>();
   /** Alias ARN → key ARN. */
   readonly keyAliases = new Map<string, string>();
   /** Every account a provider of some stack works in. */
@@ -111,7 +107,7 @@ export class AccessModel {
   /** The role of every pipeline action that names one, with the pipeline's own role. */
   readonly pipelineActionRoles: Array<{ pipelineRoleArn: string; action: string; roleArn: string }> = [];
 
-  constructor(readonly app: SynthesizedApp) {
+  constructor(app: SynthesizedApp) {
     this.resolver = new Resolver(app);
     for (const json of Object.values(app.stacks)) {
       for (const provider of json.provider?.aws ?? []) {
@@ -139,8 +135,6 @@ export class AccessModel {
         arn: this.resolver.resolve(b.stack, `\${${address(b)}.arn}`),
         name: this.resolver.resolve(b.stack, b.body.name),
         account,
-        stack: b.stack,
-        address: address(b),
         trust: policyOf(b, 'assume_role_policy', 'trust policy'),
         identity: (b.body.inline_policy ?? []).map((p: TerraformJson) => ({
           name: p.name,
@@ -201,19 +195,13 @@ export class AccessModel {
         kind: attachment.kind,
         arn,
         account: placement.account,
-        stack: b.stack,
-        address: address(b),
         policy,
         covers: (resource) => (covers ? covers(arn, resource) : resource === arn),
       });
     }
 
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_s3_bucket')) {
-      this.buckets.set(this.resolver.resolve(b.stack, b.body.bucket), {
-        account: placed(b).account,
-        stack: b.stack,
-        address: address(b),
-      });
+      this.bucketAccounts.set(this.resolver.resolve(b.stack, b.body.bucket), placed(b).account);
     }
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_kms_alias')) {
       const keyId = this.resolver.resolve(b.stack, b.body.target_key_id);
@@ -269,7 +257,7 @@ export class AccessModel {
     const fromArn = resourceArn.split(':')[4];
     if (fromArn) return fromArn;
     const bucket = /^arn:aws:s3:::([^/]+)/.exec(resourceArn)?.[1];
-    const owner = bucket ? this.buckets.get(bucket)?.account : undefined;
+    const owner = bucket ? this.bucketAccounts.get(bucket) : undefined;
     if (!owner) throw new Error(`cannot tell which account owns ${resourceArn}: no stack creates it`);
     return owner;
   }

@@ -225,7 +225,7 @@ export interface Inventory {
 }
 
 /** An account id that is none of the topology's. */
-export function outsiderAccount(config: PipelineConfig): string {
+function outsiderAccount(config: PipelineConfig): string {
   const used = new Set([config.pipeline.account.id, config.repository.account.id, ...config.targets.map((t) => t.account.id)]);
   let candidate = 999999999999;
   while (used.has(String(candidate))) candidate--;

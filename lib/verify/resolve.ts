@@ -10,8 +10,6 @@ export interface Placement {
 
 /** Knows how Terraform derives the computed attributes of one resource type. */
 interface BlockView {
-  stack: string;
-  address: string;
   placement: Placement;
   /** A configured argument of the block, its references resolved. */
   arg(name: string): string;
@@ -120,21 +118,11 @@ export class Resolver {
   private readonly documents = new Map<string, PolicyJson>();
   private readonly inProgress: string[] = [];
 
-  constructor(readonly app: SynthesizedApp) {}
+  constructor(private readonly app: SynthesizedApp) {}
 
   /** Resolves every `${...}` in a string. */
   resolve(stack: string, text: string): string {
     return text.replace(REFERENCE, (_match, expression: string) => this.reference(stack, expression.trim()));
-  }
-
-  /** Resolves every string inside a JSON value. */
-  resolveDeep<T>(stack: string, value: T): T {
-    if (typeof value === 'string') return this.resolve(stack, value) as T;
-    if (Array.isArray(value)) return value.map((v) => this.resolveDeep(stack, v)) as T;
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolveDeep(stack, v)])) as T;
-    }
-    return value;
   }
 
   /** The policy a `data.aws_iam_policy_document` renders, as IAM JSON. */
@@ -258,8 +246,6 @@ export class Resolver {
 
   private view(stack: string, address: string, body: TerraformJson): BlockView {
     return {
-      stack,
-      address,
       placement: this.placement(stack, body),
       has: (name) => body[name] !== undefined && body[name] !== null,
       arg: (name) => {
@@ -272,7 +258,7 @@ export class Resolver {
 }
 
 /** A UUID-shaped id derived from the block's address: the same everywhere the block is referenced. */
-export function placeholderUuid(seed: string): string {
+function placeholderUuid(seed: string): string {
   const hex = createHash('sha256').update(seed).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -82,7 +82,7 @@ function asSimulationPolicy(policy: Policy): { name: string; policy: PolicyJson 
 }
 
 /** The simulation of one request: its principal's policies, the resource's policy and the full request context. */
-export function simulationFor(model: AccessModel, path: AccessPath): Simulation {
+function simulationFor(model: AccessModel, path: AccessPath): Simulation {
   const resource = model.canonicalResource(path.resource);
   const resourceAccount = model.resourceAccount(resource);
   const { principal, identityPolicies, permissionBoundaryPolicies, context } = principalOf(model, path.actor);
