@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { generateConfig } from '../lib/config/generate';
-import { parseConfig } from '../lib/config/load';
+import { DEFAULT_CONFIG_FILE, parseConfig } from '../lib/config/load';
 import type { PipelineConfig } from '../lib/config/schema';
 import { Naming } from '../lib/naming';
 import { AccessModel } from '../lib/verify/model';
@@ -24,7 +24,11 @@ function shippedConfigurations(): Array<[string, PipelineConfig]> {
         .map((f) => path.join(dir, f)),
     )
     .sort();
-  return files.map((file) => [file, parseConfig(readFileSync(file, 'utf8'), file)]);
+  // The example is the helper's cached configuration object, so its synthesized stacks are shared with the tests below.
+  return files.map((file) => [
+    file,
+    file === DEFAULT_CONFIG_FILE ? exampleConfig() : parseConfig(readFileSync(file, 'utf8'), file),
+  ]);
 }
 
 const configurations: Array<[string, PipelineConfig]> = [
