@@ -19,7 +19,14 @@ export type PipelineBaseOutput =
 export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
   constructor(scope: Construct, { config, naming, backend }: StackContext) {
     const account = config.pipeline.account;
-    super(scope, { stackName: naming.pipelineBaseStack, project: config.project, account, providerAlias: 'pipeline', backend });
+    super(scope, {
+      stackName: naming.pipelineBaseStack,
+      project: config.project,
+      account,
+      providerAlias: 'pipeline',
+      backend,
+      guardrails: config.guardrails,
+    });
 
     const store = new ArtifactStore(this, 'artifact_store', {
       provider: this.provider,

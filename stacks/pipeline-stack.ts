@@ -30,7 +30,14 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
   ) {
     const { config, naming, backend } = context;
     const account = config.pipeline.account;
-    super(scope, { stackName: naming.pipelineStack, project: config.project, account, providerAlias: 'pipeline', backend });
+    super(scope, {
+      stackName: naming.pipelineStack,
+      project: config.project,
+      account,
+      providerAlias: 'pipeline',
+      backend,
+      guardrails: config.guardrails,
+    });
     const base = this.readOutputs(context.base);
     const repository = this.readOutputs(context.repository);
     const targets = new Map(context.targets.map((stack) => [stack.target.name, this.readOutputs(stack)]));

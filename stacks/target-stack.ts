@@ -24,6 +24,7 @@ export class TargetStack extends AccountStack<TargetOutput> {
       account: target.account,
       providerAlias: target.name,
       backend,
+      guardrails: config.guardrails,
     });
     this.target = target;
     const base = this.readOutputs(context.base);
