@@ -6,6 +6,7 @@ import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
 import { EventRoute } from '../modules/event-route';
 import { Pipeline } from '../modules/pipeline';
+import { PipelineNotifications } from '../modules/pipeline-notifications';
 import type { Statement } from '../modules/policy-document';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
@@ -13,7 +14,12 @@ import type { PipelineBaseStack } from './pipeline-base-stack';
 import type { RepositoryStack } from './repository-stack';
 import type { TargetOutput, TargetStack } from './target-stack';
 
-export type PipelineOutput = 'pipeline_name' | 'pipeline_arn' | 'pipeline_role_arn' | 'build_project_name';
+export type PipelineOutput =
+  | 'pipeline_name'
+  | 'pipeline_arn'
+  | 'pipeline_role_arn'
+  | 'build_project_name'
+  | 'notifications_topic_arn';
 
 const SOURCE_ARTIFACT = 'source_output';
 const BUILD_ARTIFACT = 'build_output';
@@ -161,6 +167,42 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       targetAction: 'codepipeline:StartPipelineExecution',
       roleName: naming.pipelineStarterRole,
     });
+
+    if (config.monitoring.notifications.enabled) {
+      const notifications = new PipelineNotifications(this, 'notifications', {
+        provider: this.provider,
+        region: account.region,
+        accountId: account.id,
+        pipelineName: naming.pipelineName,
+        topicName: naming.notificationsTopic,
+        keyAlias: naming.notificationsKeyAlias,
+        emails: config.monitoring.notifications.emails,
+        ruleName: naming.pipelineFailedRule,
+        ruleArn: naming.pipelineFailedRuleArn,
+        alarms: [
+          {
+            id: 'failed_executions_alarm',
+            name: naming.pipelineFailedAlarm,
+            arn: naming.alarmArn(naming.pipelineFailedAlarm),
+            description: `An execution of ${naming.pipelineName} failed`,
+            namespace: 'AWS/CodePipeline',
+            metricName: 'FailedPipelineExecutions',
+            dimensions: { PipelineName: naming.pipelineName },
+          },
+          {
+            id: 'failed_builds_alarm',
+            name: naming.buildFailedAlarm,
+            arn: naming.alarmArn(naming.buildFailedAlarm),
+            description: `A build of ${naming.buildProject} failed`,
+            namespace: 'AWS/CodeBuild',
+            metricName: 'FailedBuilds',
+            dimensions: { ProjectName: naming.buildProject },
+          },
+        ],
+        protect: config.protectStatefulResources,
+      });
+      this.publish('notifications_topic_arn', notifications.topicArn, 'Topic notified when the pipeline fails');
+    }
 
     this.publish('pipeline_name', pipeline.name, 'Name of the pipeline');
     this.publish('pipeline_arn', pipeline.arn, 'ARN of the pipeline');
