@@ -137,13 +137,14 @@ export class PermissionsBoundary extends Construct {
 }
 
 /**
- * Sets the boundary on every IAM role of a stack, however the role was
- * created: a role added later cannot forget it.
+ * Sets the boundary on every IAM role of a stack at synthesis, however the
+ * role was created: a role added later cannot forget it. `boundaryArn` is
+ * asked for only when the stack has a role.
  */
 export class BoundEveryRole implements IAspect {
-  constructor(private readonly boundaryArn: string) {}
+  constructor(private readonly boundaryArn: () => string) {}
 
   visit(node: IConstruct): void {
-    if (node instanceof IamRole) node.permissionsBoundary = this.boundaryArn;
+    if (node instanceof IamRole) node.permissionsBoundary = this.boundaryArn();
   }
 }

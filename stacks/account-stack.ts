@@ -32,8 +32,6 @@ export interface RemoteOutputs<Name extends string> {
 export abstract class AccountStack<OutputName extends string = string> extends ReadableStack {
   readonly provider: AwsProvider;
   readonly account: AccountConfig;
-  /** The managed policy that bounds every role of this stack. */
-  readonly permissionsBoundary: PermissionsBoundary;
   private readonly backend: StateBackend;
 
   protected constructor(scope: Construct, props: AccountStackProps) {
@@ -50,13 +48,18 @@ export abstract class AccountStack<OutputName extends string = string> extends R
     props.backend.attach(this);
     // cdktf writes the short form "aws"; the full address reads unambiguously in the hand-off HCL.
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
-    this.permissionsBoundary = new PermissionsBoundary(this, 'permissions_boundary', {
-      provider: this.provider,
-      accountId: props.account.id,
-      name: permissionsBoundaryName(props.project, props.stackName),
-      productionDataTag: props.guardrails.productionDataTag,
-    });
-    Aspects.of(this).add(new BoundEveryRole(this.permissionsBoundary.arn));
+    // Created with the first role, so that a stack without roles has no unattached policy.
+    let boundary: PermissionsBoundary | undefined;
+    const boundaryArn = () => {
+      boundary ??= new PermissionsBoundary(this, 'permissions_boundary', {
+        provider: this.provider,
+        accountId: props.account.id,
+        name: permissionsBoundaryName(props.project, props.stackName),
+        productionDataTag: props.guardrails.productionDataTag,
+      });
+      return boundary.arn;
+    };
+    Aspects.of(this).add(new BoundEveryRole(boundaryArn));
   }
 
   /** Publishes a value for other stacks under a stable name. */
