@@ -42,6 +42,9 @@ export class Naming {
   deployRole(target: Pick<TargetConfig, 'name'>): string {
     return `${this.project}-deploy-${target.name}`;
   }
+  get trailLogsRole(): string {
+    return `${this.project}-trail-logs`;
+  }
 
   /** Every IAM role name with the configuration field it derives from, for validation. */
   allRoleNames(): Array<{ name: string; from: string }> {
@@ -51,6 +54,7 @@ export class Naming {
       { name: this.sourceRole, from: 'project' },
       { name: this.sourceForwarderRole, from: 'project' },
       { name: this.pipelineStarterRole, from: 'project' },
+      { name: this.trailLogsRole, from: 'project' },
       ...this.config.targets.map((target, i) => ({ name: this.deployRole(target), from: `targets[${i}].name` })),
     ];
   }
@@ -82,6 +86,51 @@ export class Naming {
     return `${this.project}-approvals`;
   }
 
+  get accessLogBucket(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `${this.project}-access-logs-${id}-${region}`;
+  }
+
+  // --- audit and monitoring (pipeline account) --------------------------------
+  get trail(): string {
+    return `${this.project}-audit`;
+  }
+  get trailBucket(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `${this.project}-audit-trail-${id}-${region}`;
+  }
+  get trailKeyAlias(): string {
+    return `alias/${this.project}-audit-trail`;
+  }
+  get trailLogGroup(): string {
+    return `/aws/cloudtrail/${this.project}-audit`;
+  }
+  get securityAlertsTopic(): string {
+    return `${this.project}-security-alerts`;
+  }
+  get securityAlertsKeyAlias(): string {
+    return `alias/${this.project}-security-alerts`;
+  }
+  /** One rule per kind of unexpected call, e.g. `webapp-alert-pipeline-changes`. */
+  securityAlertRule(kind: string): string {
+    return `${this.project}-alert-${kind}`;
+  }
+  get notificationsTopic(): string {
+    return `${this.project}-pipeline-notifications`;
+  }
+  get notificationsKeyAlias(): string {
+    return `alias/${this.project}-pipeline-notifications`;
+  }
+  get pipelineFailedRule(): string {
+    return `${this.project}-pipeline-failed`;
+  }
+  get pipelineFailedAlarm(): string {
+    return `${this.project}-pipeline-failed-executions`;
+  }
+  get buildFailedAlarm(): string {
+    return `${this.project}-build-failed`;
+  }
+
   // --- repository account ---------------------------------------------------
   get forwardSourceChangesRule(): string {
     return `${this.project}-forward-source-changes`;
@@ -94,6 +143,10 @@ export class Naming {
   }
   deployKeyAlias(target: Pick<TargetConfig, 'name'>): string {
     return `alias/${this.project}-${target.name}-deploy`;
+  }
+  targetAccessLogBucket(target: Pick<TargetConfig, 'name' | 'account'>): string {
+    const { id, region } = target.account;
+    return `${this.project}-${target.name}-logs-${id}-${region}`;
   }
 
   // --- ARNs -----------------------------------------------------------------
@@ -135,6 +188,34 @@ export class Naming {
     const { id, region } = this.config.repository.account;
     return `arn:aws:events:${region}:${id}:rule/${this.forwardSourceChangesRule}`;
   }
+  get trailArn(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:cloudtrail:${region}:${id}:trail/${this.trail}`;
+  }
+  get trailLogGroupArn(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:logs:${region}:${id}:log-group:${this.trailLogGroup}`;
+  }
+  get securityAlertsTopicArn(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:sns:${region}:${id}:${this.securityAlertsTopic}`;
+  }
+  securityAlertRuleArn(kind: string): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:events:${region}:${id}:rule/${this.securityAlertRule(kind)}`;
+  }
+  get notificationsTopicArn(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:sns:${region}:${id}:${this.notificationsTopic}`;
+  }
+  get pipelineFailedRuleArn(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:events:${region}:${id}:rule/${this.pipelineFailedRule}`;
+  }
+  alarmArn(alarmName: string): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:cloudwatch:${region}:${id}:alarm:${alarmName}`;
+  }
   get repositoryArn(): string {
     const { id, region } = this.config.repository.account;
     return `arn:aws:codecommit:${region}:${id}:${this.config.repository.name}`;
@@ -143,6 +224,15 @@ export class Naming {
 
 export function roleArn(account: Pick<AccountConfig, 'id'>, name: string): string {
   return `arn:aws:iam::${account.id}:role/${name}`;
+}
+
+/**
+ * The managed policy that bounds every role of one stack. Named per stack, not
+ * per account: two stacks may share an account (pipeline-base and pipeline
+ * always do), and each owns its policy without depending on the other.
+ */
+export function permissionsBoundaryName(project: string, stackName: string): string {
+  return `${project}-${stackName}-boundary`;
 }
 
 export function accountRootArn(accountId: string): string {

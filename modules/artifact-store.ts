@@ -1,6 +1,7 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { CustomerManagedKey } from './customer-managed-key';
+import type { AccessLogTarget } from './log-bucket';
 import { accountPrincipal, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
@@ -23,6 +24,7 @@ export interface ArtifactStoreProps {
   users: ArtifactUsers[];
   /** Key statements for AWS services of this account (e.g. CloudWatch Logs for the build logs). */
   keyServiceStatements?: Statement[];
+  accessLogs?: AccessLogTarget;
   protect: boolean;
 }
 
@@ -62,6 +64,7 @@ export class ArtifactStore extends Construct {
       bucketName: props.bucketName,
       keyArn: this.key.arn,
       denyUploadsWithoutKms: true,
+      accessLogs: props.accessLogs,
       statements: crossAccount.flatMap((u) =>
         bucketStatements(u.access, bucketArn).map((s) => ({
           ...s,

@@ -8,8 +8,14 @@ import { accountPrincipal, type Condition, PolicyDocument, principalArnIs, servi
 export type Trust =
   /** Exactly one role (usually in another account): `aws:PrincipalArn` pins it. Never an external id: CodePipeline cannot pass one. */
   | { kind: 'role'; roleArn: string }
-  /** An AWS service acting for this account only (confused-deputy conditions). */
-  | { kind: 'service'; service: string; sourceAccount: string; sourceArn?: string };
+  /** An AWS service acting for exactly one resource of this account (confused-deputy conditions). */
+  | { kind: 'service'; service: string; sourceAccount: string; sourceArn: string }
+  /**
+   * An AWS service that does not send `aws:SourceArn`/`aws:SourceAccount` when
+   * it assumes the role: the conditions would lock the service out, so the
+   * caller must say why they are left out (and keep the role's policy narrow).
+   */
+  | { kind: 'service'; service: string; withoutSourceConditionsBecause: string };
 
 export interface RoleProps {
   provider: AwsProvider;
@@ -20,10 +26,15 @@ export interface RoleProps {
   statements: Statement[];
 }
 
-/** An IAM role with its trust policy and one inline least-privilege policy. */
+/**
+ * An IAM role with its trust policy and one inline least-privilege policy.
+ * Its permissions boundary is set by the account stack for every role alike.
+ */
 export class Role extends Construct {
   readonly arn: string;
   readonly name: string;
+  /** The inline policy, for resources that check the role's permissions when they are created. */
+  readonly permissions?: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: RoleProps) {
     super(scope, id);
@@ -43,7 +54,7 @@ export class Role extends Construct {
         provider: props.provider,
         statements: props.statements,
       });
-      new IamRolePolicy(this, 'policy', {
+      this.permissions = new IamRolePolicy(this, 'policy', {
         provider: props.provider,
         name: 'least-privilege',
         role: role.name,
@@ -66,8 +77,13 @@ function trustStatement(trust: Trust): Statement {
       conditions: [principalArnIs([trust.roleArn])],
     };
   }
-  const conditions: Condition[] = [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [trust.sourceAccount] }];
-  if (trust.sourceArn) conditions.push({ test: 'ArnLike', variable: 'aws:SourceArn', values: [trust.sourceArn] });
+  if (!('sourceArn' in trust)) {
+    return { sid: 'TrustService', actions: ['sts:AssumeRole'], principals: [servicePrincipal(trust.service)] };
+  }
+  const conditions: Condition[] = [
+    { test: 'StringEquals', variable: 'aws:SourceAccount', values: [trust.sourceAccount] },
+    { test: 'ArnLike', variable: 'aws:SourceArn', values: [trust.sourceArn] },
+  ];
   return {
     sid: 'TrustServiceForThisAccount',
     actions: ['sts:AssumeRole'],

@@ -90,6 +90,23 @@ export function denyInsecureTransport(resources: string[], actions: string[]): S
   };
 }
 
+/**
+ * Lets a role hand exactly the named roles to exactly one service (for example
+ * a CloudFormation execution role to `cloudformation.amazonaws.com`). Never a
+ * wildcard: passing a more privileged role is the classic escalation path.
+ */
+export function passRole(sid: string, roleArns: string[], service: string): Statement {
+  if (roleArns.length === 0 || roleArns.some((arn) => arn.includes('*'))) {
+    throw new Error(`${sid}: iam:PassRole needs exact role ARNs, got [${roleArns.join(', ')}]`);
+  }
+  return {
+    sid,
+    actions: ['iam:PassRole'],
+    resources: roleArns,
+    conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: [service] }],
+  };
+}
+
 /** KMS actions a principal needs to read and write data under a key. */
 export const KMS_ENCRYPT_DECRYPT = [
   'kms:Decrypt',

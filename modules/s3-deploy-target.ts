@@ -1,6 +1,7 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { CustomerManagedKey } from './customer-managed-key';
+import type { AccessLogTarget } from './log-bucket';
 import type { Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
@@ -13,6 +14,7 @@ export interface S3DeployTargetProps {
   prefix: string;
   /** The target account's deploy role: the only principal that may use the key. */
   deployRoleArn: string;
+  accessLogs?: AccessLogTarget;
   protect: boolean;
 }
 
@@ -41,6 +43,7 @@ export class S3DeployTarget extends Construct {
       provider: props.provider,
       bucketName: props.bucketName,
       keyArn: key.arn,
+      accessLogs: props.accessLogs,
       protect: props.protect,
     });
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;

@@ -1,11 +1,13 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import type { AccessLogTarget } from './log-bucket';
 import { denyInsecureTransport, PolicyDocument, type Statement } from './policy-document';
 
 export interface SecureBucketProps {
@@ -17,17 +19,23 @@ export interface SecureBucketProps {
   statements?: Statement[];
   /** Deny PutObject unless the request asks for SSE-KMS (the artifact bucket of seed 003). */
   denyUploadsWithoutKms?: boolean;
+  /** S3 Bucket Keys (fewer KMS calls); default on. */
+  bucketKey?: boolean;
+  /** Where S3 server access logs go: a log bucket of the same account and region. */
+  accessLogs?: AccessLogTarget;
   protect: boolean;
 }
 
 /**
  * A private, versioned bucket: SSE-KMS with a customer key, all four public
- * access blocks, ACLs disabled (the bucket owner owns every object) and a
- * TLS-only policy.
+ * access blocks, ACLs disabled (the bucket owner owns every object), a
+ * TLS-only policy and, when given a target, server access logs.
  */
 export class SecureBucket extends Construct {
   readonly name: string;
   readonly arn: string;
+  /** The bucket policy, for services that check it when they are configured (CloudTrail). */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -49,7 +57,7 @@ export class SecureBucket extends Construct {
       rule: [
         {
           applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.keyArn },
-          bucketKeyEnabled: true,
+          bucketKeyEnabled: props.bucketKey ?? true,
         },
       ],
     });
@@ -81,13 +89,21 @@ export class SecureBucket extends Construct {
     }
     statements.push(...(props.statements ?? []));
     const policy = new PolicyDocument(this, 'policy_document', { provider, statements });
-    new S3BucketPolicy(this, 'policy', {
+    this.policy = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket: bucket.id,
       policy: policy.json,
       // S3 rejects a policy while the public access block is being written.
       dependsOn: [publicAccessBlock],
     });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, 'access_logs', {
+        provider,
+        bucket: bucket.id,
+        targetBucket: props.accessLogs.bucketName,
+        targetPrefix: props.accessLogs.prefix,
+      });
+    }
     this.name = bucket.bucket;
     this.arn = bucket.arn;
   }

@@ -1,9 +1,11 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformOutput } from 'cdktf';
+import { Aspects, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { StateBackend } from '../lib/backend';
 import { ReadableStack } from '../lib/readable-stack';
-import type { AccountConfig } from '../lib/config/schema';
+import type { AccountConfig, GuardrailsConfig } from '../lib/config/schema';
+import { permissionsBoundaryName } from '../lib/naming';
+import { BoundEveryRole, PermissionsBoundary } from '../modules/permissions-boundary';
 
 export interface AccountStackProps {
   /** Stack name: directory in cdktf.out/stacks, state file and workspace name. */
@@ -13,6 +15,8 @@ export interface AccountStackProps {
   /** Provider alias, named after the account's role in the topology. */
   providerAlias: string;
   backend: StateBackend;
+  /** What the permissions boundary of every role in the stack denies. */
+  guardrails: GuardrailsConfig;
 }
 
 /** Named outputs of a producer stack, read through `terraform_remote_state`. */
@@ -22,8 +26,8 @@ export interface RemoteOutputs<Name extends string> {
 
 /**
  * A stack that manages one AWS account: its own aliased provider (assumed
- * role, account guard, default tags), its backend, named outputs, and
- * readable resource addresses.
+ * role, account guard, default tags), its backend, named outputs, readable
+ * resource addresses, and a permissions boundary on every role it creates.
  */
 export abstract class AccountStack<OutputName extends string = string> extends ReadableStack {
   readonly provider: AwsProvider;
@@ -44,6 +48,18 @@ export abstract class AccountStack<OutputName extends string = string> extends R
     props.backend.attach(this);
     // cdktf writes the short form "aws"; the full address reads unambiguously in the hand-off HCL.
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
+    // Created with the first role, so that a stack without roles has no unattached policy.
+    let boundary: PermissionsBoundary | undefined;
+    const boundaryArn = () => {
+      boundary ??= new PermissionsBoundary(this, 'permissions_boundary', {
+        provider: this.provider,
+        accountId: props.account.id,
+        name: permissionsBoundaryName(props.project, props.stackName),
+        productionDataTag: props.guardrails.productionDataTag,
+      });
+      return boundary.arn;
+    };
+    Aspects.of(this).add(new BoundEveryRole(boundaryArn));
   }
 
   /** Publishes a value for other stacks under a stable name. */

@@ -1,11 +1,14 @@
 import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
-import type { TargetConfig } from '../lib/config/schema';
+import type { PipelineConfig, TargetConfig } from '../lib/config/schema';
+import type { Naming } from '../lib/naming';
 import { type PlannedAction, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
 import { EventRoute } from '../modules/event-route';
 import { Pipeline } from '../modules/pipeline';
+import { PipelineNotifications, type PipelineNotificationsProps } from '../modules/pipeline-notifications';
 import type { Statement } from '../modules/policy-document';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
@@ -13,7 +16,12 @@ import type { PipelineBaseStack } from './pipeline-base-stack';
 import type { RepositoryStack } from './repository-stack';
 import type { TargetOutput, TargetStack } from './target-stack';
 
-export type PipelineOutput = 'pipeline_name' | 'pipeline_arn' | 'pipeline_role_arn' | 'build_project_name';
+export type PipelineOutput =
+  | 'pipeline_name'
+  | 'pipeline_arn'
+  | 'pipeline_role_arn'
+  | 'build_project_name'
+  | 'notifications_topic_arn';
 
 const SOURCE_ARTIFACT = 'source_output';
 const BUILD_ARTIFACT = 'build_output';
@@ -30,7 +38,14 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
   ) {
     const { config, naming, backend } = context;
     const account = config.pipeline.account;
-    super(scope, { stackName: naming.pipelineStack, project: config.project, account, providerAlias: 'pipeline', backend });
+    super(scope, {
+      stackName: naming.pipelineStack,
+      project: config.project,
+      account,
+      providerAlias: 'pipeline',
+      backend,
+      guardrails: config.guardrails,
+    });
     const base = this.readOutputs(context.base);
     const repository = this.readOutputs(context.repository);
     const targets = new Map(context.targets.map((stack) => [stack.target.name, this.readOutputs(stack)]));
@@ -155,6 +170,11 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       roleName: naming.pipelineStarterRole,
     });
 
+    if (config.monitoring.notifications.enabled) {
+      const notifications = new PipelineNotifications(this, 'notifications', failureNotifications(this.provider, config, naming));
+      this.publish('notifications_topic_arn', notifications.topicArn, 'Topic notified when the pipeline fails');
+    }
+
     this.publish('pipeline_name', pipeline.name, 'Name of the pipeline');
     this.publish('pipeline_arn', pipeline.arn, 'ARN of the pipeline');
     this.publish('pipeline_role_arn', pipeline.roleArn, 'Service role of the pipeline');
@@ -187,3 +207,39 @@ function s3DeployAction(name: string, target: TargetConfig, outputs: RemoteOutpu
   };
 }
 
+/** Where failures of the pipeline and its build are reported: one rule and two alarms. */
+function failureNotifications(provider: AwsProvider, config: PipelineConfig, naming: Naming): PipelineNotificationsProps {
+  const { id, region } = config.pipeline.account;
+  return {
+    provider,
+    region,
+    accountId: id,
+    pipelineName: naming.pipelineName,
+    topicName: naming.notificationsTopic,
+    keyAlias: naming.notificationsKeyAlias,
+    emails: config.monitoring.notifications.emails,
+    ruleName: naming.pipelineFailedRule,
+    ruleArn: naming.pipelineFailedRuleArn,
+    alarms: [
+      {
+        id: 'failed_executions_alarm',
+        name: naming.pipelineFailedAlarm,
+        arn: naming.alarmArn(naming.pipelineFailedAlarm),
+        description: `An execution of ${naming.pipelineName} failed`,
+        namespace: 'AWS/CodePipeline',
+        metricName: 'FailedPipelineExecutions',
+        dimensions: { PipelineName: naming.pipelineName },
+      },
+      {
+        id: 'failed_builds_alarm',
+        name: naming.buildFailedAlarm,
+        arn: naming.alarmArn(naming.buildFailedAlarm),
+        description: `A build of ${naming.buildProject} failed`,
+        namespace: 'AWS/CodeBuild',
+        metricName: 'FailedBuilds',
+        dimensions: { ProjectName: naming.buildProject },
+      },
+    ],
+    protect: config.protectStatefulResources,
+  };
+}

@@ -32,7 +32,14 @@ export class RepositoryStack extends AccountStack<RepositoryOutput> {
   constructor(scope: Construct, context: StackContext & { base: PipelineBaseStack }) {
     const { config, naming, backend } = context;
     const account = config.repository.account;
-    super(scope, { stackName: naming.repositoryStack, project: config.project, account, providerAlias: 'repository', backend });
+    super(scope, {
+      stackName: naming.repositoryStack,
+      project: config.project,
+      account,
+      providerAlias: 'repository',
+      backend,
+      guardrails: config.guardrails,
+    });
     const base = this.readOutputs(context.base);
 
     const repository = new SourceRepository(this, 'repository', {

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import type { TargetConfig } from '../lib/config/schema';
 import { artifactStatements } from '../modules/artifact-store';
 import { Role } from '../modules/iam-role';
+import { LogBucket } from '../modules/log-bucket';
 import { S3DeployTarget } from '../modules/s3-deploy-target';
 import { AccountStack } from './account-stack';
 import type { StackContext } from './context';
@@ -24,10 +25,24 @@ export class TargetStack extends AccountStack<TargetOutput> {
       account: target.account,
       providerAlias: target.name,
       backend,
+      guardrails: config.guardrails,
     });
     this.target = target;
     const base = this.readOutputs(context.base);
     const deployRoleArn = naming.deployRoleArn(target);
+
+    // S3 server access logs stay in the account and region of the bucket they describe.
+    const { accessLogs } = config.monitoring;
+    const logBucket = accessLogs.enabled
+      ? new LogBucket(this, 'access_logs', {
+          provider: this.provider,
+          bucketName: naming.targetAccessLogBucket(target),
+          accountId: target.account.id,
+          sourceBucketNames: [naming.deployBucket(target)],
+          retentionDays: accessLogs.retentionDays,
+          protect: config.protectStatefulResources,
+        })
+      : undefined;
 
     const destination = new S3DeployTarget(this, 'deploy_target', {
       provider: this.provider,
@@ -36,6 +51,7 @@ export class TargetStack extends AccountStack<TargetOutput> {
       keyAlias: naming.deployKeyAlias(target),
       prefix: target.deploy.prefix,
       deployRoleArn,
+      accessLogs: logBucket?.targetFor(naming.deployBucket(target)),
       protect: config.protectStatefulResources,
     });
 

@@ -74,6 +74,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       const explicit = target.deploy.bucketName !== undefined;
       buckets.push({ name: naming.deployBucket(target), path: explicit ? `targets[${i}].deploy.bucketName` : `targets[${i}].name` });
     });
+    buckets.push(...auditBuckets(doc, naming, config));
     for (const bucket of buckets) {
       if (bucket.name.length > S3_BUCKET_NAME_MAX) {
         problems.push({
@@ -92,6 +93,57 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     for (const message of limitViolations(planStages(config))) {
       problems.push({ path: 'targets', message });
     }
+  }
+  problems.push(...auditProblems(doc));
+  return problems;
+}
+
+/** Buckets the audit and monitoring sections add, when they are on (their defaults). */
+function auditBuckets(doc: Record<string, unknown>, naming: Naming, config: PipelineConfig): Array<{ name: string; path: string }> {
+  const audit = record(doc.audit);
+  const monitoring = record(doc.monitoring);
+  const buckets: Array<{ name: string; path: string }> = [];
+  if (record(audit.trail).enabled !== false) buckets.push({ name: naming.trailBucket, path: 'project' });
+  if (record(monitoring.accessLogs).enabled !== false) {
+    buckets.push({ name: naming.accessLogBucket, path: 'project' });
+    config.targets.forEach((target, i) => buckets.push({ name: naming.targetAccessLogBucket(target), path: `targets[${i}].name` }));
+  }
+  return buckets;
+}
+
+/** Rules of the audit section: alerts need a trail, and alert roles live in the pipeline account. */
+function auditProblems(doc: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const audit = record(doc.audit);
+  const alerts = record(audit.alerts);
+  const alertsOn = alerts.enabled !== false;
+  const trailOn = record(audit.trail).enabled !== false;
+  if (alertsOn && !trailOn && audit.existingTrail !== true) {
+    problems.push({
+      path: 'audit.alerts.enabled',
+      message:
+        'alerts need a trail that records the management events of the pipeline account: keep audit.trail.enabled, ' +
+        'or set audit.existingTrail: true when an organization trail does',
+    });
+  }
+  const pipelineAccountId = text(record(record(doc.pipeline).account).id);
+  for (const field of ['pipelineAdminRoleArns', 'approverRoleArns']) {
+    list(alerts[field]).forEach((arn, i) => {
+      const roleAccount = /^arn:aws:iam::(\d{12}):role\//.exec(text(arn) ?? '')?.[1];
+      if (roleAccount && pipelineAccountId && ACCOUNT_ID.test(pipelineAccountId) && roleAccount !== pipelineAccountId) {
+        problems.push({
+          path: `audit.alerts.${field}[${i}]`,
+          message: `role is in account ${roleAccount}; only roles of the pipeline account (${pipelineAccountId}) can change or approve its pipeline`,
+        });
+      }
+    });
+  }
+  for (const [section, path] of [
+    [alerts, 'audit.alerts.emails'],
+    [record(record(doc.monitoring).notifications), 'monitoring.notifications.emails'],
+  ] as const) {
+    const emails = list(section.emails).map((e) => text(e)?.toLowerCase());
+    problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'email address'));
   }
   return problems;
 }

@@ -147,6 +147,108 @@ export const backendSchema = z
   .default({ type: 'local', directory: 'terraform-state' })
   .describe('Where every stack keeps its Terraform state.');
 
+// --- guardrails, audit and monitoring ------------------------------------------
+// Security options live in their own sections so that topology changes and
+// security changes read separately. Every default is the safer choice.
+
+const emails = z
+  .array(z.email({ error: (issue) => `must be an email address, got "${String(issue.input)}"` }))
+  .default([])
+  .describe('Email addresses subscribed to the topic (each must confirm the subscription).');
+
+const trailSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Create a multi-region CloudTrail trail in the pipeline account. Turn off when an organization trail already records the account.'),
+    logRetentionDays: z
+      .literal(LOG_RETENTION_DAYS, {
+        error: `must be a retention period CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(365)
+      .describe('Retention of the CloudWatch Logs copy of the trail, in days (the S3 copy is kept).'),
+  })
+  .describe('The audit trail of the pipeline account.');
+
+const alertsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Alert (SNS) on pipeline changes, job results and approvals made by anyone but the expected roles.'),
+    pipelineAdminRoleArns: z
+      .array(roleArn)
+      .default([])
+      .describe('Roles besides pipeline.account.role that may update or delete the pipeline without an alert.'),
+    approverRoleArns: z
+      .array(roleArn)
+      .default([])
+      .describe('Roles whose approval results raise no alert; when empty, every approval result alerts.'),
+    emails,
+  })
+  .describe('Alerts on changes made outside the pipeline (seed 004).');
+
+export const auditSchema = z
+  .strictObject({
+    trail: trailSchema.prefault({}),
+    existingTrail: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Another trail (such as the organization trail) records the management events of the pipeline account; alerts can rely on it.',
+      ),
+    alerts: alertsSchema.prefault({}),
+  })
+  .prefault({})
+  .describe('Audit: the CloudTrail trail and alerts on pipeline changes.');
+
+export const monitoringSchema = z
+  .strictObject({
+    notifications: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Notify an encrypted SNS topic when an execution fails, and alarm on failed executions and builds.'),
+        emails,
+      })
+      .prefault({}),
+    accessLogs: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('S3 server access logging of the artifact, deploy and trail buckets into a log bucket per account.'),
+        retentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(3650)
+          .default(365)
+          .describe('Days access logs are kept.'),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .describe('Operations: failure notifications, alarms and S3 access logs.');
+
+const tagKey = z.string().regex(/^[\w .:/=+@-]{1,128}$/, { error: 'must be an AWS tag key (1-128 characters)' });
+const tagValue = z.string().regex(/^[\w .:/=+@-]{0,256}$/, { error: 'must be an AWS tag value (0-256 characters)' });
+
+export const guardrailsSchema = z
+  .strictObject({
+    productionDataTag: z
+      .strictObject({
+        key: tagKey.default('Environment'),
+        value: tagValue.default('production'),
+      })
+      .prefault({})
+      .describe('Data stores with this tag cannot be deleted by any role this project creates.'),
+  })
+  .prefault({})
+  .describe('What the permissions boundary of every role denies beyond its own policy.');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -178,6 +280,9 @@ export const configSchema = z
       .array(targetSchema)
       .min(1, { error: 'at least one target is needed' })
       .describe('Target accounts in release order.'),
+    guardrails: guardrailsSchema,
+    audit: auditSchema,
+    monitoring: monitoringSchema,
   })
   .describe('Topology of a cross-account CodePipeline.');
 
@@ -186,3 +291,6 @@ export type AccountConfig = PipelineConfig['pipeline']['account'];
 export type TargetConfig = PipelineConfig['targets'][number];
 export type DeployConfig = TargetConfig['deploy'];
 export type BackendConfig = PipelineConfig['backend'];
+export type GuardrailsConfig = PipelineConfig['guardrails'];
+export type AuditConfig = PipelineConfig['audit'];
+export type MonitoringConfig = PipelineConfig['monitoring'];
