@@ -165,7 +165,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
     const pipelineRole = `arn:aws:iam::${cfg.pipeline.account.id}:role/${cfg.project}-pipeline`;
     for (const target of cfg.targets) {
       const stack = stacks[`target-${target.name}`];
-      const [[, role]] = resourcesOfType(stack, 'aws_iam_role');
+      const [, role] = resourcesOfType(stack, 'aws_iam_role').find(([, r]) => r.name === `${cfg.project}-deploy-${target.name}`)!;
       expect(policyStatements(stack, role.assume_role_policy)).toEqual([
         {
           sid: 'TrustExactRole',

@@ -1,4 +1,4 @@
-import type { AccountConfig, PipelineConfig, TargetConfig } from './config/schema';
+import type { AccountConfig, DeployOf, PipelineConfig, TargetConfig } from './config/schema';
 
 /**
  * Every physical name and ARN the project derives from the configuration.
@@ -42,6 +42,14 @@ export class Naming {
   deployRole(target: Pick<TargetConfig, 'name'>): string {
     return `${this.project}-deploy-${target.name}`;
   }
+  /** Assumed by CloudFormation (only) to change the stack of a `cloudformation` target. */
+  cloudFormationExecutionRole(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-cfn-${target.name}`;
+  }
+  /** Assumed by CodeDeploy (only) to shift traffic for an `ecs-blue-green` target. */
+  codeDeployRole(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-codedeploy-${target.name}`;
+  }
 
   /** Every IAM role name with the configuration field it derives from, for validation. */
   allRoleNames(): Array<{ name: string; from: string }> {
@@ -51,7 +59,13 @@ export class Naming {
       { name: this.sourceRole, from: 'project' },
       { name: this.sourceForwarderRole, from: 'project' },
       { name: this.pipelineStarterRole, from: 'project' },
-      ...this.config.targets.map((target, i) => ({ name: this.deployRole(target), from: `targets[${i}].name` })),
+      ...this.config.targets.flatMap((target, i) => {
+        const from = `targets[${i}].name`;
+        const roles = [{ name: this.deployRole(target), from }];
+        if (target.deploy.kind === 'cloudformation') roles.push({ name: this.cloudFormationExecutionRole(target), from });
+        if (target.deploy.kind === 'ecs-blue-green') roles.push({ name: this.codeDeployRole(target), from });
+        return roles;
+      }),
     ];
   }
 
@@ -88,9 +102,20 @@ export class Naming {
   }
 
   // --- target accounts ------------------------------------------------------
-  deployBucket(target: TargetConfig): string {
+  deployBucket(target: Pick<TargetConfig, 'name' | 'account'> & { deploy: Pick<DeployOf<'s3'>, 'bucketName'> }): string {
     const { id, region } = target.account;
     return target.deploy.bucketName ?? `${this.project}-${target.name}-${id}-${region}`;
+  }
+  codeDeployApplication(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-${target.name}`;
+  }
+  codeDeployDeploymentGroup(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-${target.name}`;
+  }
+  /** A predefined configuration for all-at-once, otherwise one named after its shape (e.g. `-linear-10pct-every-2m`). */
+  codeDeployDeploymentConfig(target: Pick<TargetConfig, 'name'>, traffic: DeployOf<'ecs-blue-green'>['traffic']): string {
+    if (traffic.type === 'all-at-once') return 'CodeDeployDefault.ECSAllAtOnce';
+    return `${this.project}-${target.name}-${traffic.type}-${traffic.percentage}pct-every-${traffic.intervalMinutes}m`;
   }
   deployKeyAlias(target: Pick<TargetConfig, 'name'>): string {
     return `alias/${this.project}-${target.name}-deploy`;
@@ -112,8 +137,14 @@ export class Naming {
   get sourceForwarderRoleArn(): string {
     return roleArn(this.config.repository.account, this.sourceForwarderRole);
   }
-  deployRoleArn(target: TargetConfig): string {
+  deployRoleArn(target: Pick<TargetConfig, 'name' | 'account'>): string {
     return roleArn(target.account, this.deployRole(target));
+  }
+  cloudFormationExecutionRoleArn(target: Pick<TargetConfig, 'name' | 'account'>): string {
+    return roleArn(target.account, this.cloudFormationExecutionRole(target));
+  }
+  codeDeployRoleArn(target: Pick<TargetConfig, 'name' | 'account'>): string {
+    return roleArn(target.account, this.codeDeployRole(target));
   }
   get pipelineArn(): string {
     const { id, region } = this.config.pipeline.account;

@@ -1,3 +1,4 @@
+import { deployKindOf } from '../deploy-kinds';
 import type { PipelineConfig, TargetConfig } from './config/schema';
 
 /** CodePipeline quotas that cannot be raised (seed 000; AWS CodePipeline quotas page). */
@@ -11,7 +12,8 @@ export type PlannedAction =
   | { kind: 'source'; name: string }
   | { kind: 'build'; name: string }
   | { kind: 'approval'; name: string; target: TargetConfig }
-  | { kind: 'deploy'; name: string; target: TargetConfig };
+  /** One step of a target's deploy kind; steps of one target run one after another. */
+  | { kind: 'deploy'; name: string; target: TargetConfig; step: string; runOrder: number };
 
 export interface PlannedStage {
   name: string;
@@ -30,11 +32,17 @@ export function planStages(config: Pick<PipelineConfig, 'targets'>): PlannedStag
   ];
   for (const target of config.targets) {
     if (target.approval !== false) {
-      stages.push({ name: `Approve-${target.name}`, actions: [{ kind: 'approval', name: 'Approve', target }] });
+      stages.push({ name: `Approve-${target.name}`, actions: [{ kind: 'approval', name: `Approve-${target.name}`, target }] });
     }
-    stages.push({ name: `Deploy-${target.name}`, actions: [{ kind: 'deploy', name: 'Deploy', target }] });
+    stages.push({ name: `Deploy-${target.name}`, actions: deployActions(target) });
   }
   return stages;
+}
+
+function deployActions(target: TargetConfig): PlannedAction[] {
+  return deployKindOf(target)
+    .steps(target.deploy)
+    .map((step, i) => ({ kind: 'deploy', name: `${step}-${target.name}`, target, step, runOrder: i + 1 }));
 }
 
 /** Human-readable reasons the plan exceeds CodePipeline's limits; empty when it fits. */

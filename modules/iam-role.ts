@@ -9,7 +9,14 @@ export type Trust =
   /** Exactly one role (usually in another account): `aws:PrincipalArn` pins it. Never an external id: CodePipeline cannot pass one. */
   | { kind: 'role'; roleArn: string }
   /** An AWS service acting for this account only (confused-deputy conditions). */
-  | { kind: 'service'; service: string; sourceAccount: string; sourceArn?: string };
+  | { kind: 'service'; service: string; sourceAccount: string; sourceArn?: string }
+  /**
+   * A service that receives the role through `iam:PassRole` (a CloudFormation
+   * execution role, a CodeDeploy service role). Such services do not send
+   * `aws:SourceAccount`, so the guard is on the passing side: only roles whose
+   * `iam:PassRole` names this role exactly can hand it over.
+   */
+  | { kind: 'passed-to-service'; service: string };
 
 export interface RoleProps {
   provider: AwsProvider;
@@ -65,6 +72,9 @@ function trustStatement(trust: Trust): Statement {
       principals: [accountPrincipal(accountId)],
       conditions: [principalArnIs([trust.roleArn])],
     };
+  }
+  if (trust.kind === 'passed-to-service') {
+    return { sid: 'TrustServiceThatReceivesRole', actions: ['sts:AssumeRole'], principals: [servicePrincipal(trust.service)] };
   }
   const conditions: Condition[] = [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [trust.sourceAccount] }];
   if (trust.sourceArn) conditions.push({ test: 'ArnLike', variable: 'aws:SourceArn', values: [trust.sourceArn] });

@@ -79,6 +79,19 @@ export function principalArnIs(arns: string[]): Condition {
   return { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: arns };
 }
 
+/**
+ * `iam:PassRole` for exactly the roles named, and only to one service: the
+ * two halves of "this principal may hand these roles to that service".
+ */
+export function passRoleTo(sid: string, roleArns: string[], service: string): Statement {
+  return {
+    sid,
+    actions: ['iam:PassRole'],
+    resources: roleArns,
+    conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: [service] }],
+  };
+}
+
 export function denyInsecureTransport(resources: string[], actions: string[]): Statement {
   return {
     sid: 'DenyInsecureTransport',

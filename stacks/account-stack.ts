@@ -60,6 +60,13 @@ export abstract class AccountStack<OutputName extends string = string> extends R
     this.addDependency(producer);
     const producerName = producer.node.id;
     const state = this.backend.remoteState(this, `remote_${producerName.replace(/-/g, '_')}`, producerName);
-    return { get: (name) => state.getString(name) };
+    // One token per output, so that equal references compare equal (e.g. when deduplicating role ARNs).
+    const tokens = new Map<Name, string>();
+    return {
+      get: (name) => {
+        if (!tokens.has(name)) tokens.set(name, state.getString(name));
+        return tokens.get(name)!;
+      },
+    };
   }
 }

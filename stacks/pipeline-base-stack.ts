@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { deployKindOf } from '../deploy-kinds';
 import { ArtifactStore } from '../modules/artifact-store';
 import { CrossAccountEventBus } from '../modules/cross-account-event-bus';
 import { AccountStack } from './account-stack';
@@ -30,7 +31,8 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       users: [
         { sid: 'Pipeline', accountId: account.id, roleArns: [naming.pipelineRoleArn, naming.buildRoleArn], access: 'read-write' },
         { sid: 'Source', accountId: config.repository.account.id, roleArns: [naming.sourceRoleArn], access: 'read-write' },
-        ...config.targets.map((target) => ({
+        // Deploy roles whose actions read artifacts; an invoke action, for one, has none.
+        ...config.targets.filter((target) => deployKindOf(target).readsArtifacts).map((target) => ({
           sid: `Deploy${pascalCase(target.name)}`,
           accountId: target.account.id,
           roleArns: [naming.deployRoleArn(target)],

@@ -1,6 +1,7 @@
 import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
 import type { Construct } from 'constructs';
 import type { TargetConfig } from '../lib/config/schema';
+import { deployKindOf, type SourceRevision } from '../deploy-kinds';
 import { type PlannedAction, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
@@ -111,7 +112,7 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
             },
           };
         case 'deploy':
-          return s3DeployAction(planned.name, planned.target, targets.get(planned.target.name)!);
+          return deployAction(planned, targets.get(planned.target.name)!, CODECOMMIT_REVISION);
       }
     };
 
@@ -167,23 +168,27 @@ function approvalComment(target: TargetConfig): string {
   return custom ?? `Approve the release to ${target.name} (account ${target.account.id})`;
 }
 
-function s3DeployAction(name: string, target: TargetConfig, outputs: RemoteOutputs<TargetOutput>): CodepipelineStageAction {
+/** A CodeCommit source names its revision by commit id. */
+const CODECOMMIT_REVISION: SourceRevision = { type: 'COMMIT_ID', value: '#{SourceVariables.CommitId}' };
+
+/** The kind decides what the action does; every deploy action runs as its target's deploy role, in its region. */
+function deployAction(
+  planned: Extract<PlannedAction, { kind: 'deploy' }>,
+  outputs: RemoteOutputs<TargetOutput>,
+  sourceRevision: SourceRevision,
+): CodepipelineStageAction {
+  const { target } = planned;
   return {
-    name,
-    category: 'Deploy',
-    owner: 'AWS',
-    provider: 'S3',
-    version: '1',
+    name: planned.name,
+    runOrder: planned.runOrder,
     region: target.account.region,
     roleArn: outputs.get('deploy_role_arn'),
-    inputArtifacts: [BUILD_ARTIFACT],
-    configuration: {
-      BucketName: outputs.get('deploy_bucket_name'),
-      Extract: 'true',
-      // With Extract, ObjectKey is the prefix the files land under; empty means the bucket root.
-      ...(target.deploy.prefix ? { ObjectKey: target.deploy.prefix } : {}),
-      KMSEncryptionKeyARN: outputs.get('deploy_key_arn'),
-    },
+    ...deployKindOf(target).action({
+      target,
+      step: planned.step,
+      output: (name) => outputs.get(name),
+      buildArtifact: BUILD_ARTIFACT,
+      sourceRevision,
+    }),
   };
 }
-

@@ -1,12 +1,10 @@
+import { deployKindOf, isDeployKind } from '../../deploy-kinds';
 import { limitViolations, planStages } from '../stage-plan';
-import { AWS_REGIONS, type PipelineConfig } from './schema';
+import type { Problem } from './problem';
+import { AWS_REGIONS, type PipelineConfig, targetSchema } from './schema';
 import { Naming } from '../naming';
 
-export interface Problem {
-  /** Field path such as `targets[1].account.id`. */
-  path: string;
-  message: string;
-}
+export type { Problem } from './problem';
 
 const IAM_ROLE_NAME_MAX = 64;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -58,6 +56,15 @@ export function crossFieldProblems(raw: unknown): Problem[] {
 
   problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
 
+  // Rules of each deploy kind, for every target whose own fields are valid.
+  targets.forEach((raw, i) => {
+    const target = targetSchema.safeParse(raw);
+    if (!target.success) return;
+    for (const problem of deployKindOf(target.data).problems(target.data)) {
+      problems.push({ path: `targets[${i}].${problem.path}`, message: problem.message });
+    }
+  });
+
   const names = lenientNaming(doc, targets);
   if (names) {
     const { naming, config } = names;
@@ -71,8 +78,12 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     }
     const buckets: Array<{ name: string; path: string }> = [{ name: naming.artifactBucket, path: 'project' }];
     config.targets.forEach((target, i) => {
+      if (target.deploy.kind !== 's3') return;
       const explicit = target.deploy.bucketName !== undefined;
-      buckets.push({ name: naming.deployBucket(target), path: explicit ? `targets[${i}].deploy.bucketName` : `targets[${i}].name` });
+      buckets.push({
+        name: naming.deployBucket({ ...target, deploy: target.deploy }),
+        path: explicit ? `targets[${i}].deploy.bucketName` : `targets[${i}].name`,
+      });
     });
     for (const bucket of buckets) {
       if (bucket.name.length > S3_BUCKET_NAME_MAX) {
@@ -126,7 +137,9 @@ function lenientNaming(
     const deploy = record(t.deploy);
     const name = text(t.name);
     if (!name || !text(account.id) || !text(account.region)) return [];
-    return [{ name, account, approval: t.approval ?? false, deploy: { ...deploy, bucketName: text(deploy.bucketName) } }];
+    // An unknown kind is the schema's to report; here it counts as one action, as most kinds are.
+    const lenientDeploy = isDeployKind(deploy.kind) ? { ...deploy, bucketName: text(deploy.bucketName) } : { kind: 's3' };
+    return [{ name, account, approval: t.approval ?? false, deploy: lenientDeploy }];
   });
   const config = {
     project,

@@ -114,7 +114,185 @@ const s3DeploySchema = z
   })
   .describe('Extract the build output into a bucket in the target account; the target account owns the objects.');
 
-export const deploySchema = z.discriminatedUnion('kind', [s3DeploySchema]);
+/** A file inside the build output artifact. */
+const artifactPath = z
+  .string()
+  .regex(/^[\w.-]+(\/[\w.-]+)*$/, { error: 'must be a relative path inside the build output, such as deploy/template.yaml' });
+
+/** Text that lands in HCL strings, where `${` and `%{` would start a Terraform template. */
+const terraformSafeText = z.string().refine((value) => !/[$%]\{/.test(value), {
+  error: 'must not contain "${" or "%{": Terraform would read it as a template (CodePipeline variables use "#{...}")',
+});
+
+const iamStatementSchema = z.strictObject({
+  sid: z
+    .string()
+    .regex(/^[A-Za-z0-9]+$/, { error: 'statement ids are letters and digits' })
+    .optional()
+    .describe('Statement id; default Grant<n>.'),
+  actions: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, { error: 'must be a service action such as s3:PutObject or sqs:*' }),
+    )
+    .min(1)
+    .describe('IAM actions. "*" alone is refused: it would make the role an administrator.'),
+  resources: z.array(z.string().min(1)).min(1).describe('Resource ARNs (wildcards allowed).'),
+});
+
+const cloudFormationDeploySchema = z
+  .strictObject({
+    kind: z.literal('cloudformation'),
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, {
+        error: 'CloudFormation stack names are up to 128 letters, digits and hyphens, starting with a letter',
+      })
+      .describe('Stack to create or update in the target account.'),
+    templatePath: artifactPath.default('template.yaml').describe('Template file inside the build output.'),
+    templateConfiguration: artifactPath
+      .optional()
+      .describe('Template configuration file (parameters, tags, stack policy) inside the build output.'),
+    parameterOverrides: z
+      .record(z.string().regex(/^[A-Za-z0-9]{1,255}$/, { error: 'parameter names are letters and digits' }), terraformSafeText)
+      .default({})
+      .describe('Template parameters to override; values may use CodePipeline variables such as #{SourceVariables.CommitId}.'),
+    capabilities: z
+      .array(z.enum(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']))
+      .default([])
+      .describe('Capabilities the template needs acknowledged.'),
+    mode: z
+      .enum(['direct', 'change-set'])
+      .default('direct')
+      .describe('direct: create or update the stack; change-set: create a change set, then execute it.'),
+    changeSetName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'change set names are letters, digits and hyphens' })
+      .default('pipeline')
+      .describe('Change set name in change-set mode.'),
+    executionRole: z
+      .strictObject({
+        statements: z
+          .array(iamStatementSchema)
+          .min(1, { error: 'grant the CloudFormation execution role what the template manages (it gets nothing else)' }),
+      })
+      .describe('What the CloudFormation execution role may do: exactly what the template manages. Never administrator by default.'),
+  })
+  .describe('Deploy a CloudFormation stack in the target account, with an execution role only CloudFormation can use.');
+
+const ecsName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'ECS names are 1-255 letters, digits, hyphens and underscores' });
+
+const taskRoles = z
+  .array(roleArn)
+  .default([])
+  .describe('Task and task execution roles of the service: the only roles the deploy may pass, and only to ECS tasks.');
+
+const ecsDeploySchema = z
+  .strictObject({
+    kind: z.literal('ecs'),
+    cluster: ecsName.describe('ECS cluster name.'),
+    service: ecsName.describe('ECS service name.'),
+    imageDefinitionsFile: artifactPath.default('imagedefinitions.json').describe('Image definitions file in the build output.'),
+    taskRoles,
+    deploymentTimeoutMinutes: z
+      .int()
+      .min(1)
+      .max(60)
+      .optional()
+      .describe('How long the rolling deployment may take (1-60 minutes; CodePipeline default 60).'),
+  })
+  .describe('Rolling deployment of an existing ECS service.');
+
+const listenerArn = z
+  .string()
+  .regex(/^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/(app|net)\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/, {
+    error: (issue) => `must be a load balancer listener ARN, got "${String(issue.input)}"`,
+  });
+
+const targetGroupName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,32}$/, { error: 'target group names are 1-32 letters, digits and hyphens' });
+
+const trafficShiftSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('all-at-once') }),
+  z.strictObject({
+    type: z.literal('linear'),
+    percentage: z.int().min(1).max(99).describe('Share of traffic shifted at each step.'),
+    intervalMinutes: z.int().min(1).max(2880).describe('Minutes between steps.'),
+  }),
+  z.strictObject({
+    type: z.literal('canary'),
+    percentage: z.int().min(1).max(99).describe('Share of traffic shifted first.'),
+    intervalMinutes: z.int().min(1).max(2880).describe('Minutes before the rest is shifted.'),
+  }),
+]);
+
+const ecsBlueGreenDeploySchema = z
+  .strictObject({
+    kind: z.literal('ecs-blue-green'),
+    cluster: ecsName.describe('ECS cluster name; the service must use the CODE_DEPLOY deployment controller.'),
+    service: ecsName.describe('ECS service name.'),
+    taskRoles,
+    taskDefinitionFile: artifactPath.default('taskdef.json').describe('Task definition template in the build output.'),
+    appSpecFile: artifactPath.default('appspec.yaml').describe('AppSpec file in the build output.'),
+    imagePlaceholder: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,64}$/)
+      .optional()
+      .describe('Placeholder in the task definition replaced with the image of imageDetail.json in the build output.'),
+    productionListener: listenerArn.describe('Listener that serves production traffic.'),
+    testListener: listenerArn.optional().describe('Listener for test traffic before the shift.'),
+    targetGroups: z
+      .tuple([targetGroupName, targetGroupName])
+      .describe('The two target groups CodeDeploy switches between (blue, green).'),
+    traffic: trafficShiftSchema
+      .default({ type: 'all-at-once' })
+      .describe('How traffic moves to the new tasks: all-at-once, linear or canary.'),
+    terminateBlueAfterMinutes: z
+      .int()
+      .min(0)
+      .max(2880)
+      .default(5)
+      .describe('Minutes the old tasks keep running after a successful shift, for a quick rollback.'),
+  })
+  .describe('Blue/green deployment of an ECS service through CodeDeploy.');
+
+const invokePipelineDeploySchema = z
+  .strictObject({
+    kind: z.literal('invoke-pipeline'),
+    pipelineName: z
+      .string()
+      .regex(/^[A-Za-z0-9.@_-]{1,100}$/, { error: 'pipeline names are 1-100 letters, digits, ".", "@", "_" or "-"' })
+      .describe('Name (not ARN) of the V2 pipeline to start in the target account.'),
+    variables: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' }),
+        terraformSafeText.min(1, { error: 'CodePipeline refuses empty variable values' }),
+      )
+      .default({})
+      .describe('Pipeline variables passed to the started pipeline; values may use #{...} variables.'),
+    sourceRevision: z
+      .strictObject({
+        actionName: z
+          .string()
+          .regex(/^[A-Za-z0-9.@_-]{1,100}$/)
+          .describe('Name of the source action in the started pipeline.'),
+      })
+      .optional()
+      .describe('Pass this run\'s source revision to that source action of the started pipeline.'),
+  })
+  .describe('Start a pipeline in the target account (CodePipeline invoke action); the target role may only start that pipeline.');
+
+export const deploySchema = z.discriminatedUnion('kind', [
+  s3DeploySchema,
+  cloudFormationDeploySchema,
+  ecsDeploySchema,
+  ecsBlueGreenDeploySchema,
+  invokePipelineDeploySchema,
+]);
 
 const approvalSchema = z
   .union([
@@ -185,4 +363,8 @@ export type PipelineConfig = z.output<typeof configSchema>;
 export type AccountConfig = PipelineConfig['pipeline']['account'];
 export type TargetConfig = PipelineConfig['targets'][number];
 export type DeployConfig = TargetConfig['deploy'];
+export type DeployKindName = DeployConfig['kind'];
+export type DeployOf<K extends DeployKindName> = Extract<DeployConfig, { kind: K }>;
+/** A target whose deploy block is of one kind. */
+export type TargetOf<K extends DeployKindName> = TargetConfig & { deploy: DeployOf<K> };
 export type BackendConfig = PipelineConfig['backend'];
