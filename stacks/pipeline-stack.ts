@@ -1,6 +1,5 @@
 import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
 import type { Construct } from 'constructs';
-import type { TargetConfig } from '../lib/config/schema';
 import { deployKindOf, type SourceRevision } from '../deploy-kinds';
 import { type PlannedAction, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
@@ -64,6 +63,7 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
           accountId: account.id,
           keyArn: artifactKeyArn,
           publisherRoleArns: [naming.pipelineRoleArn],
+          emails: config.pipeline.approvals.emails,
         })
       : undefined;
 
@@ -100,17 +100,7 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
             configuration: { ProjectName: build.name },
           };
         case 'approval':
-          return {
-            name: planned.name,
-            category: 'Approval',
-            owner: 'AWS',
-            provider: 'Manual',
-            version: '1',
-            configuration: {
-              NotificationArn: approvals!.arn,
-              CustomData: approvalComment(planned.target),
-            },
-          };
+          return approvalAction(planned, approvals!.arn);
         case 'deploy':
           return deployAction(planned, targets.get(planned.target.name)!, CODECOMMIT_REVISION);
       }
@@ -163,9 +153,23 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
   }
 }
 
-function approvalComment(target: TargetConfig): string {
-  const custom = typeof target.approval === 'object' ? target.approval.comment : undefined;
-  return custom ?? `Approve the release to ${target.name} (account ${target.account.id})`;
+/** A manual approval that notifies the topic, with the target's text, review link and timeout. */
+function approvalAction(planned: Extract<PlannedAction, { kind: 'approval' }>, topicArn: string): CodepipelineStageAction {
+  const { target } = planned;
+  const details = typeof target.approval === 'object' ? target.approval : {};
+  return {
+    name: planned.name,
+    category: 'Approval',
+    owner: 'AWS',
+    provider: 'Manual',
+    version: '1',
+    ...(details.timeoutMinutes ? { timeoutInMinutes: details.timeoutMinutes } : {}),
+    configuration: {
+      NotificationArn: topicArn,
+      CustomData: details.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`,
+      ...(details.reviewUrl ? { ExternalEntityLink: details.reviewUrl } : {}),
+    },
+  };
 }
 
 /** A CodeCommit source names its revision by commit id. */

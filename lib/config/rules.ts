@@ -1,4 +1,5 @@
 import { deployKindOf, isDeployKind } from '../../deploy-kinds';
+import { emailSubscriptionId } from '../../modules/approval-topic';
 import { limitViolations, planStages } from '../stage-plan';
 import type { Problem } from './problem';
 import { AWS_REGIONS, type PipelineConfig, targetSchema } from './schema';
@@ -55,6 +56,9 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   });
 
   problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
+  // Addresses that differ only in case or punctuation would share one subscription resource.
+  const subscriptions = list(record(record(doc.pipeline).approvals).emails).map((e) => mapText(e, emailSubscriptionId));
+  problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
 
   // Rules of each deploy kind, for every target whose own fields are valid.
   targets.forEach((raw, i) => {
@@ -166,4 +170,9 @@ function knownRegion(value: unknown): string | undefined {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function mapText<T>(value: unknown, f: (text: string) => T): T | undefined {
+  const t = text(value);
+  return t === undefined ? undefined : f(t);
 }

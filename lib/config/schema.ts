@@ -298,11 +298,32 @@ const approvalSchema = z
   .union([
     z.boolean(),
     z.strictObject({
-      comment: z.string().max(512).optional().describe('Text shown to the approver.'),
+      comment: terraformSafeText.max(512).optional().describe('Text shown to the approver (CodePipeline CustomData).'),
+      reviewUrl: z
+        .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+        .max(1000)
+        .pipe(terraformSafeText)
+        .optional()
+        .describe('Link the approver reviews before deciding, e.g. a staging site or dashboard (ExternalEntityLink).'),
+      timeoutMinutes: z
+        .int()
+        .min(5)
+        .max(86400)
+        .optional()
+        .describe('Minutes before an unanswered approval fails (5-86400; CodePipeline default 7 days).'),
     }),
   ])
   .default(false)
   .describe('A manual approval before this target: true, or an object with details.');
+
+const approvalNotificationsSchema = z
+  .strictObject({
+    emails: z
+      .array(z.email({ error: (issue) => `must be an e-mail address, got "${String(issue.input)}"` }))
+      .default([])
+      .describe('Addresses subscribed to approval requests; each confirms the subscription from the first e-mail.'),
+  })
+  .describe('Who is told that an approval is waiting.');
 
 export const targetSchema = z.strictObject({
   name: label.describe('Short name: used in stack, role and stage names.'),
@@ -342,6 +363,7 @@ export const configSchema = z
         buildspec: 'buildspec.yml',
         logRetentionDays: 90,
       }),
+      approvals: approvalNotificationsSchema.default({ emails: [] }),
     }),
     repository: z.strictObject({
       account: accountSchema,

@@ -1,0 +1,87 @@
+import { ConfigError, validateConfig } from '../lib/config/load';
+import { account, baseConfig } from './support/configs';
+import { config, policyStatements, synthesize } from './support/synth';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
+  try {
+    validateConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+const s3 = { kind: 's3' } as const;
+
+describe('approvals', () => {
+  const raw = {
+    ...baseConfig([
+      { name: 'staging', account: account('300000000001'), deploy: s3 },
+      {
+        name: 'production',
+        account: account('300000000002'),
+        approval: { comment: 'Ship it?', reviewUrl: 'https://staging.example.com/release', timeoutMinutes: 120 },
+        deploy: s3,
+      },
+    ]),
+  };
+  raw.pipeline = { ...raw.pipeline, approvals: { emails: ['release-managers@example.com', 'Ops.Team@example.com'] } };
+  const { stacks } = synthesize(config(raw));
+  const pipeline = stacks.pipeline.resource.aws_codepipeline.pipeline;
+
+  it('waits for a manual approval with the custom text, review link and timeout before the target', () => {
+    expect(pipeline.stage.map((s: any) => s.name)).toEqual(['Source', 'Build', 'Deploy-staging', 'Approve-production', 'Deploy-production']);
+    expect(pipeline.stage[3].action).toEqual([
+      {
+        name: 'Approve-production',
+        category: 'Approval',
+        owner: 'AWS',
+        provider: 'Manual',
+        version: '1',
+        timeout_in_minutes: 120,
+        configuration: {
+          NotificationArn: '${aws_sns_topic.approval_topic.arn}',
+          CustomData: 'Ship it?',
+          ExternalEntityLink: 'https://staging.example.com/release',
+        },
+      },
+    ]);
+  });
+
+  it('notifies an encrypted topic that only the pipeline role may publish to, and e-mails each subscriber', () => {
+    const topic = stacks.pipeline.resource.aws_sns_topic.approval_topic;
+    expect(topic.kms_master_key_id).toBe('${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_key_arn}');
+    const policy = stacks.pipeline.resource.aws_sns_topic_policy.approval_topic_policy;
+    expect(policyStatements(stacks.pipeline, policy.policy)[0]).toMatchObject({
+      actions: ['sns:Publish'],
+      condition: [{ variable: 'aws:PrincipalArn', values: ['arn:aws:iam::100000000001:role/rel-pipeline'] }],
+    });
+    expect(stacks.pipeline.resource.aws_sns_topic_subscription).toEqual({
+      approval_topic_email_release_managers_example_com: expect.objectContaining({
+        protocol: 'email',
+        endpoint: 'release-managers@example.com',
+        topic_arn: '${aws_sns_topic.approval_topic.arn}',
+      }),
+      approval_topic_email_ops_team_example_com: expect.objectContaining({ endpoint: 'Ops.Team@example.com' }),
+    });
+  });
+
+  it('refuses plain-http review links, bad or duplicate addresses and timeouts CodePipeline does not accept', () => {
+    const bad = JSON.parse(JSON.stringify(raw));
+    bad.targets[1].approval = { reviewUrl: 'http://staging.example.com', timeoutMinutes: 2 };
+    bad.pipeline.approvals.emails = ['ops@example.com', 'not-an-address', 'OPS@example.com'];
+    expect(problemsOf(bad)).toEqual(
+      expect.arrayContaining([
+        { path: 'targets[1].approval.reviewUrl', message: 'must be an https:// URL' },
+        { path: 'targets[1].approval.timeoutMinutes', message: expect.stringContaining('>=5') },
+        { path: 'pipeline.approvals.emails[1]', message: 'must be an e-mail address, got "not-an-address"' },
+        {
+          path: 'pipeline.approvals.emails[2]',
+          message: 'duplicate e-mail subscription "email_ops_example_com" (first used at pipeline.approvals.emails[0])',
+        },
+      ]),
+    );
+  });
+});
