@@ -252,26 +252,25 @@ describe('the example pipeline', () => {
     const key = stacks['pipeline-base'].resource.aws_kms_key.artifact_store_key;
     const statements = policyStatements(stacks['pipeline-base'], key.policy);
     const grants = Object.fromEntries(
-      statements.filter((s) => s.condition).map((s) => [s.sid, [s.principals[0].identifiers[0], s.condition[0].values]]),
+      statements.filter((s) => s.condition).map((s) => [s.sid, [s.principals[0].identifiers, s.condition[0].values]]),
     );
     expect(grants).toEqual({
       PipelineUsesKey: [
-        'arn:aws:iam::111111111111:root',
+        ['arn:aws:iam::111111111111:root'],
         ['arn:aws:iam::111111111111:role/webapp-pipeline', 'arn:aws:iam::111111111111:role/webapp-build'],
       ],
-      SourceUsesKey: ['arn:aws:iam::222222222222:root', ['arn:aws:iam::222222222222:role/webapp-source']],
-      DeployStagingUsesKey: ['arn:aws:iam::333333333333:root', ['arn:aws:iam::333333333333:role/webapp-deploy-staging']],
-      DeployProductionUsesKey: [
-        'arn:aws:iam::444444444444:root',
-        ['arn:aws:iam::444444444444:role/webapp-deploy-production'],
+      SourceUsesKey: [['arn:aws:iam::222222222222:root'], ['arn:aws:iam::222222222222:role/webapp-source']],
+      DeployUsesKey: [
+        ['arn:aws:iam::333333333333:root', 'arn:aws:iam::444444444444:root'],
+        ['arn:aws:iam::333333333333:role/webapp-deploy-staging', 'arn:aws:iam::444444444444:role/webapp-deploy-production'],
       ],
       BuildLogGroupUsesKey: [
-        'logs.ap-northeast-1.amazonaws.com',
+        ['logs.ap-northeast-1.amazonaws.com'],
         ['arn:aws:logs:ap-northeast-1:111111111111:log-group:/aws/codebuild/webapp-build'],
       ],
     });
-    const production = statements.find((s) => s.sid === 'DeployProductionUsesKey');
-    expect(production.actions).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    const deploy = statements.find((s) => s.sid === 'DeployUsesKey');
+    expect(deploy.actions).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
   });
 
   it('denies artifact uploads without TLS or without SSE-KMS, and lets deploy roles only read', () => {
@@ -284,7 +283,13 @@ describe('the example pipeline', () => {
       actions: ['s3:PutObject'],
       condition: [{ test: 'StringNotEquals', variable: 's3:x-amz-server-side-encryption', values: ['aws:kms'] }],
     });
-    expect(statements.DeployProductionReadsArtifacts.actions).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(statements.DeployReadsArtifacts.actions).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:GetBucketLocation',
+      's3:GetBucketVersioning',
+      's3:ListBucket',
+    ]);
     expect(statements.SourceReadsWritesArtifacts.actions).toContain('s3:PutObject');
   });
 

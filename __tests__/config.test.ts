@@ -132,14 +132,56 @@ describe('rules', () => {
   });
 
   it('refuses more stages than CodePipeline allows, naming the limit', () => {
-    expect(() => validateConfig(generateConfig(47))).not.toThrow(); // Source + Build + 47 deploy + 1 approval = 50
-    expect(problemsOf(generateConfig(48))).toEqual([
+    const oneStagePerTarget = (n: number) => {
+      const raw = clone(generateConfig(n));
+      raw.targets.forEach((t: any) => delete t.wave);
+      return raw;
+    };
+    expect(() => validateConfig(oneStagePerTarget(47))).not.toThrow(); // Source + Build + 47 deploy + 1 approval = 50
+    expect(problemsOf(oneStagePerTarget(48))).toEqual([
       {
         path: 'targets',
         message:
           'the pipeline needs 51 stages (Source, Build, 48 deploy and 1 approval stages); ' +
-          'CodePipeline allows 50 stages per pipeline',
+          'CodePipeline allows 50 stages per pipeline: group targets that may deploy together into waves',
       },
+    ]);
+  });
+
+  it('generates valid configurations in waves of ten, up to the 50-stage limit at 470 targets', () => {
+    for (const n of [1, 10, 50, 100, 120, 470]) expect(validateConfig(generateConfig(n)).targets).toHaveLength(n);
+    expect(problemsOf(generateConfig(471))[0].message).toMatch(/^the pipeline needs 51 stages/);
+  });
+
+  it('refuses a wave with more actions than a stage holds, and more actions than a pipeline holds', () => {
+    const wide = clone(generateConfig(51));
+    wide.targets.forEach((t: any) => (t.wave = 'all'));
+    expect(problemsOf(wide)).toEqual([
+      {
+        path: 'targets',
+        message: 'stage Deploy-all needs 51 actions; CodePipeline allows 50 actions per stage: split the wave',
+      },
+    ]);
+    const many = clone(generateConfig(506));
+    many.targets.forEach((t: any, i: number) => (t.wave = `w${Math.floor(i / 46)}`));
+    expect(problemsOf(many)).toEqual([
+      { path: 'targets', message: 'the pipeline needs 509 actions; CodePipeline allows 500 actions per pipeline' },
+    ]);
+  });
+
+  it('refuses a wave whose targets are not listed together, or that shares its name with a lone target', () => {
+    const raw = clone(generateConfig(4));
+    raw.targets[0].wave = 'eu';
+    raw.targets[1].wave = 'us';
+    raw.targets[2].wave = 'eu';
+    delete raw.targets[3].wave;
+    raw.targets[3].name = 'us';
+    expect(problemsOf(raw)).toEqual([
+      {
+        path: 'targets[2].wave',
+        message: 'targets of wave "eu" must be listed together: targets[0] and targets[2] are in it, targets[1] between them is not',
+      },
+      { path: 'targets[3].name', message: 'is also the name of wave "us" (targets[1].wave): both would need stage Deploy-us' },
     ]);
   });
 

@@ -85,3 +85,42 @@ describe('approvals', () => {
     );
   });
 });
+
+describe('waves', () => {
+  const changeSet = {
+    kind: 'cloudformation' as const,
+    stackName: 'api',
+    mode: 'change-set' as const,
+    executionRole: { statements: [{ actions: ['lambda:*'], resources: ['*'] }] },
+  };
+  const cfg = config(
+    baseConfig([
+      { name: 'dev', account: account('300000000001'), deploy: s3 },
+      { name: 'prod-eu', wave: 'prod', account: account('300000000002'), approval: true, deploy: s3 },
+      { name: 'prod-us', wave: 'prod', account: account('300000000003'), approval: { comment: 'US too?' }, deploy: changeSet },
+      { name: 'prod-ap', wave: 'prod', account: account('300000000004'), deploy: s3 },
+    ]),
+  );
+  const pipeline = synthesize(cfg).stacks.pipeline.resource.aws_codepipeline.pipeline;
+  const stage = (name: string) => pipeline.stage.find((s: any) => s.name === name);
+
+  it('releases wave by wave, each wave in one stage, lone targets in their own', () => {
+    expect(pipeline.stage.map((s: any) => s.name)).toEqual(['Source', 'Build', 'Deploy-dev', 'Approve-prod', 'Deploy-prod']);
+  });
+
+  it('deploys the targets of a wave in parallel; a change set still creates before it executes', () => {
+    expect(stage('Deploy-prod').action.map((a: any) => [a.name, a.run_order])).toEqual([
+      ['Deploy-prod-eu', 1],
+      ['CreateChangeSet-prod-us', 1],
+      ['ExecuteChangeSet-prod-us', 2],
+      ['Deploy-prod-ap', 1],
+    ]);
+  });
+
+  it('asks for every approval the wave needs before any of its targets deploys', () => {
+    expect(stage('Approve-prod').action.map((a: any) => [a.name, a.configuration.CustomData])).toEqual([
+      ['Approve-prod-eu', 'Approve the release to prod-eu (account 300000000002)'],
+      ['Approve-prod-us', 'US too?'],
+    ]);
+  });
+});

@@ -1,16 +1,22 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { CustomerManagedKey } from './customer-managed-key';
-import { accountPrincipal, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
+import { accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
 export type ArtifactAccess = 'read' | 'read-write';
 
-/** Roles of one account that use the artifact store. */
+/**
+ * Roles that use the artifact store with one access level. Each group is one
+ * statement in the key policy and one in the bucket policy however many
+ * accounts it spans, so the policies stay far below their size limits
+ * (32 KB for keys, 20 KB for buckets) with hundreds of targets.
+ */
 export interface ArtifactUsers {
-  /** Statement id prefix, e.g. `Source` gives `SourceReadWriteArtifacts`. */
+  /** Statement id prefix, e.g. `Source` gives `SourceUsesKey`. */
   sid: string;
-  accountId: string;
+  /** The accounts of the roles. */
+  accountIds: string[];
   roleArns: string[];
   access: ArtifactAccess;
 }
@@ -48,7 +54,7 @@ export class ArtifactStore extends Construct {
       ownerAccountId: props.accountId,
       users: props.users.map((u) => ({
         sid: `${u.sid}UsesKey`,
-        accountId: u.accountId,
+        accountIds: u.accountIds,
         roleArns: u.roleArns,
         access: u.access === 'read' ? 'decrypt' : 'encrypt-decrypt',
       })),
@@ -56,23 +62,35 @@ export class ArtifactStore extends Construct {
       protect: props.protect,
     });
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
-    const crossAccount = props.users.filter((u) => u.accountId !== props.accountId);
     this.bucket = new SecureBucket(this, 'bucket', {
       provider: props.provider,
       bucketName: props.bucketName,
       keyArn: this.key.arn,
       denyUploadsWithoutKms: true,
-      statements: crossAccount.flatMap((u) =>
-        bucketStatements(u.access, bucketArn).map((s) => ({
-          ...s,
-          sid: `${u.sid}${s.sid}`,
-          principals: [accountPrincipal(u.accountId)],
-          conditions: [principalArnIs(u.roleArns)],
-        })),
-      ),
+      statements: props.users.flatMap((u) => crossAccountGrant(u, props.accountId, bucketArn)),
       protect: props.protect,
     });
   }
+}
+
+/**
+ * The bucket-policy half of another account's access (roles of the bucket's
+ * own account need only their identity policy): one statement for all the
+ * group's other accounts, narrowed to its exact roles.
+ */
+function crossAccountGrant(users: ArtifactUsers, ownerAccountId: string, bucketArn: string): Statement[] {
+  const otherAccounts = users.accountIds.filter((id) => id !== ownerAccountId);
+  if (otherAccounts.length === 0) return [];
+  const statements = bucketStatements(users.access, bucketArn);
+  return [
+    {
+      sid: `${users.sid}${statements[0].sid}`,
+      actions: statements.flatMap((s) => s.actions),
+      resources: statements.flatMap((s) => s.resources ?? []),
+      principals: [accountPrincipals(otherAccounts)],
+      conditions: [principalArnIs(users.roleArns)],
+    },
+  ];
 }
 
 function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[] {

@@ -2,13 +2,14 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { accountPrincipal, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, PolicyDocument, principalArnIs, type Statement } from './policy-document';
+import { accountPrincipal, accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, PolicyDocument, principalArnIs, type Statement } from './policy-document';
 
-/** Roles of one account that may use the key. */
+/** Roles that may use the key; one statement names them all, whatever their accounts. */
 export interface KeyUsers {
   /** Statement id; names the purpose, e.g. `SourceAccountRoles`. */
   sid: string;
-  accountId: string;
+  /** The accounts of the roles. */
+  accountIds: string[];
   roleArns: string[];
   /** `decrypt` for roles that only read data under the key. */
   access: 'encrypt-decrypt' | 'decrypt';
@@ -72,7 +73,7 @@ export class CustomerManagedKey extends Construct {
       ...props.users.map(
         (users): Statement => ({
           sid: users.sid,
-          principals: [accountPrincipal(users.accountId)],
+          principals: [accountPrincipals(users.accountIds)],
           actions: users.access === 'decrypt' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
           resources: ['*'],
           conditions: [principalArnIs(users.roleArns)],

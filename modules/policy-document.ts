@@ -63,7 +63,12 @@ export class PolicyDocument extends Construct {
 
 /** Principal of another (or the same) account, narrowed by `principalArnIs`. */
 export function accountPrincipal(accountId: string): Principal {
-  return { type: 'AWS', identifiers: [accountRootArn(accountId)] };
+  return accountPrincipals([accountId]);
+}
+
+/** Principals of several accounts in one statement, narrowed by `principalArnIs`. */
+export function accountPrincipals(accountIds: string[]): Principal {
+  return { type: 'AWS', identifiers: [...new Set(accountIds)].map(accountRootArn) };
 }
 
 export function servicePrincipal(service: string): Principal {

@@ -3,7 +3,7 @@ import { deployKindOf } from '../deploy-kinds';
 import { ArtifactStore } from '../modules/artifact-store';
 import { CrossAccountEventBus } from '../modules/cross-account-event-bus';
 import { AccountStack } from './account-stack';
-import { type StackContext, pascalCase } from './context';
+import type { StackContext } from './context';
 
 export type PipelineBaseOutput =
   | 'artifact_bucket_name'
@@ -22,6 +22,8 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
     const account = config.pipeline.account;
     super(scope, { stackName: naming.pipelineBaseStack, project: config.project, account, providerAlias: 'pipeline', backend });
 
+    // Deploy roles whose actions read artifacts; an invoke action, for one, has none.
+    const deployers = config.targets.filter((target) => deployKindOf(target).readsArtifacts);
     const store = new ArtifactStore(this, 'artifact_store', {
       provider: this.provider,
       accountId: account.id,
@@ -29,15 +31,18 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       keyAlias: naming.artifactKeyAlias,
       protect: config.protectStatefulResources,
       users: [
-        { sid: 'Pipeline', accountId: account.id, roleArns: [naming.pipelineRoleArn, naming.buildRoleArn], access: 'read-write' },
-        { sid: 'Source', accountId: config.repository.account.id, roleArns: [naming.sourceRoleArn], access: 'read-write' },
-        // Deploy roles whose actions read artifacts; an invoke action, for one, has none.
-        ...config.targets.filter((target) => deployKindOf(target).readsArtifacts).map((target) => ({
-          sid: `Deploy${pascalCase(target.name)}`,
-          accountId: target.account.id,
-          roleArns: [naming.deployRoleArn(target)],
-          access: 'read' as const,
-        })),
+        { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn, naming.buildRoleArn], access: 'read-write' },
+        { sid: 'Source', accountIds: [config.repository.account.id], roleArns: [naming.sourceRoleArn], access: 'read-write' },
+        ...(deployers.length > 0
+          ? [
+              {
+                sid: 'Deploy',
+                accountIds: deployers.map((target) => target.account.id),
+                roleArns: deployers.map((target) => naming.deployRoleArn(target)),
+                access: 'read' as const,
+              },
+            ]
+          : []),
       ],
       keyServiceStatements: [
         {

@@ -56,6 +56,8 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   });
 
   problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
+  problems.push(...waveProblems(targets));
+
   // Addresses that differ only in case or punctuation would share one subscription resource.
   const subscriptions = list(record(record(doc.pipeline).approvals).emails).map((e) => mapText(e, emailSubscriptionId));
   problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
@@ -111,6 +113,38 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   return problems;
 }
 
+/** Targets of a wave must be listed together, and a wave may not share its stage names with a lone target. */
+function waveProblems(targets: Record<string, unknown>[]): Problem[] {
+  const problems: Problem[] = [];
+  const waves = targets.map((t) => text(t.wave));
+  const seen = new Map<string, number>();
+  waves.forEach((wave, i) => {
+    if (wave === undefined) return;
+    const first = seen.get(wave);
+    if (first !== undefined && waves[i - 1] !== wave) {
+      const outsider = waves.findIndex((w, j) => j > first && j < i && w !== wave);
+      problems.push({
+        path: `targets[${i}].wave`,
+        message:
+          `targets of wave "${wave}" must be listed together: targets[${first}] and targets[${i}] are in it, ` +
+          `targets[${outsider}] between them is not`,
+      });
+    }
+    if (first === undefined) seen.set(wave, i);
+  });
+  targets.forEach((t, i) => {
+    const name = text(t.name);
+    const wave = name === undefined || waves[i] !== undefined ? undefined : seen.get(name);
+    if (wave !== undefined) {
+      problems.push({
+        path: `targets[${i}].name`,
+        message: `is also the name of wave "${name}" (targets[${wave}].wave): both would need stage Deploy-${name}`,
+      });
+    }
+  });
+  return problems;
+}
+
 function duplicates(values: Array<string | undefined>, pathOf: (i: number) => string, what: string): Problem[] {
   const first = new Map<string, number>();
   const problems: Problem[] = [];
@@ -143,7 +177,7 @@ function lenientNaming(
     if (!name || !text(account.id) || !text(account.region)) return [];
     // An unknown kind is the schema's to report; here it counts as one action, as most kinds are.
     const lenientDeploy = isDeployKind(deploy.kind) ? { ...deploy, bucketName: text(deploy.bucketName) } : { kind: 's3' };
-    return [{ name, account, approval: t.approval ?? false, deploy: lenientDeploy }];
+    return [{ name, account, wave: text(t.wave), approval: t.approval ?? false, deploy: lenientDeploy }];
   });
   const config = {
     project,

@@ -328,6 +328,13 @@ const approvalNotificationsSchema = z
 export const targetSchema = z.strictObject({
   name: label.describe('Short name: used in stack, role and stage names.'),
   account: accountSchema,
+  wave: label
+    .max(64)
+    .optional()
+    .describe(
+      'Targets listed together with the same wave deploy in parallel in one stage (Deploy-<wave>); ' +
+        'waves release in the order they appear. Without a wave a target is a wave of its own.',
+    ),
   approval: approvalSchema,
   deploy: deploySchema,
 });
@@ -377,7 +384,7 @@ export const configSchema = z
     targets: z
       .array(targetSchema)
       .min(1, { error: 'at least one target is needed' })
-      .describe('Target accounts in release order.'),
+      .describe('Target accounts in release order; consecutive targets of one wave deploy together.'),
   })
   .describe('Topology of a cross-account CodePipeline.');
 
