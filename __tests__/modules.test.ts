@@ -272,6 +272,8 @@ describe('Pipeline', () => {
           { name: 'A', actions: [action('one', 'arn:aws:iam::2:role/x'), action('two')] },
           { name: 'B', actions: [action('three', 'arn:aws:iam::2:role/x'), action('four', 'arn:aws:iam::3:role/y')] },
         ],
+        executionMode: 'QUEUED',
+        variables: [],
         statements: [],
       });
     });

@@ -124,3 +124,54 @@ describe('waves', () => {
     ]);
   });
 });
+
+describe('V2 pipeline options', () => {
+  const targets = [
+    { name: 'staging', account: account('300000000001'), deploy: s3 },
+    {
+      name: 'downstream',
+      account: account('300000000002'),
+      approval: true,
+      deploy: { kind: 'invoke-pipeline' as const, pipelineName: 'next', variables: { REGION: '#{variables.REGION}' } },
+    },
+  ];
+  const withPipeline = (pipeline: Record<string, unknown>) => {
+    const raw: any = baseConfig(targets);
+    raw.pipeline = { ...raw.pipeline, ...pipeline };
+    return raw;
+  };
+  const declared = { variables: [{ name: 'REGION', default: 'eu-west-1', description: 'Where to release' }] };
+
+  it('queues runs by default, retries the source and build stages, rolls deploy stages back, lets approvals fail', () => {
+    const pipeline = synthesize(config(withPipeline(declared))).stacks.pipeline.resource.aws_codepipeline.pipeline;
+    expect(pipeline.execution_mode).toBe('QUEUED');
+    expect(pipeline.variable).toEqual([{ name: 'REGION', default_value: 'eu-west-1', description: 'Where to release' }]);
+    const retry = { result: 'RETRY', retry_configuration: { retry_mode: 'FAILED_ACTIONS' } };
+    expect(Object.fromEntries(pipeline.stage.map((s: any) => [s.name, s.on_failure]))).toEqual({
+      Source: retry,
+      Build: retry,
+      'Deploy-staging': { result: 'ROLLBACK' },
+      'Approve-downstream': undefined,
+      'Deploy-downstream': { result: 'ROLLBACK' },
+    });
+  });
+
+  it('runs in PARALLEL mode only with deploy stages that fail instead of rolling back', () => {
+    expect(problemsOf(withPipeline({ ...declared, executionMode: 'PARALLEL' }))).toEqual([
+      {
+        path: 'pipeline.onFailure.deploy',
+        message: 'stage rollback is not available in PARALLEL execution mode; set pipeline.onFailure.deploy to fail',
+      },
+    ]);
+    const parallel = withPipeline({ ...declared, executionMode: 'PARALLEL', onFailure: { deploy: 'fail', build: 'fail' } });
+    const pipeline = synthesize(config(parallel)).stacks.pipeline.resource.aws_codepipeline.pipeline;
+    expect(pipeline.execution_mode).toBe('PARALLEL');
+    expect(pipeline.stage.map((s: any) => s.on_failure?.result ?? 'FAIL')).toEqual(['RETRY', 'FAIL', 'FAIL', 'FAIL', 'FAIL']);
+  });
+
+  it('refuses a reference to a pipeline variable that is not declared', () => {
+    expect(problemsOf(withPipeline({ executionMode: 'SUPERSEDED' }))).toEqual([
+      { path: 'targets[1]', message: 'uses #{variables.REGION}, but pipeline.variables declares no REGION' },
+    ]);
+  });
+});

@@ -1,4 +1,9 @@
-import { Codepipeline, type CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
+import {
+  Codepipeline,
+  type CodepipelineStageAction,
+  type CodepipelineStageOnFailure,
+  type CodepipelineVariable,
+} from '@cdktf/provider-aws/lib/codepipeline';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { artifactStatements } from './artifact-store';
@@ -8,6 +13,8 @@ import type { Statement } from './policy-document';
 export interface PipelineStage {
   name: string;
   actions: CodepipelineStageAction[];
+  /** What CodePipeline does when the stage fails; it fails the run when omitted. */
+  onFailure?: CodepipelineStageOnFailure;
 }
 
 export interface PipelineProps {
@@ -20,6 +27,8 @@ export interface PipelineProps {
   artifactBucketName: string;
   artifactKeyArn: string;
   stages: PipelineStage[];
+  executionMode: 'QUEUED' | 'SUPERSEDED' | 'PARALLEL';
+  variables: CodepipelineVariable[];
   /** What the actions need beyond the artifact store and assuming their roles (e.g. start a build). */
   statements: Statement[];
 }
@@ -63,7 +72,7 @@ export class Pipeline extends Construct {
       provider,
       name: props.name,
       pipelineType: 'V2',
-      executionMode: 'QUEUED',
+      executionMode: props.executionMode,
       roleArn: role.arn,
       artifactStore: [
         {
@@ -72,7 +81,8 @@ export class Pipeline extends Construct {
           encryptionKey: { type: 'KMS', id: props.artifactKeyArn },
         },
       ],
-      stage: props.stages.map((s) => ({ name: s.name, action: s.actions })),
+      stage: props.stages.map((s) => ({ name: s.name, action: s.actions, onFailure: s.onFailure })),
+      variable: props.variables.length > 0 ? props.variables : undefined,
     });
     this.name = pipeline.name;
     this.arn = pipeline.arn;

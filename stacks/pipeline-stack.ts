@@ -1,7 +1,8 @@
-import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
+import type { CodepipelineStageAction, CodepipelineStageOnFailure } from '@cdktf/provider-aws/lib/codepipeline';
 import type { Construct } from 'constructs';
 import { deployKindOf, type SourceRevision } from '../deploy-kinds';
-import { type PlannedAction, planStages } from '../lib/stage-plan';
+import type { PipelineConfig } from '../lib/config/schema';
+import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
 import { EventRoute } from '../modules/event-route';
@@ -119,7 +120,13 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       roleName: naming.pipelineRole,
       artifactBucketName: base.get('artifact_bucket_name'),
       artifactKeyArn,
-      stages: plan.map((stage) => ({ name: stage.name, actions: stage.actions.map(toAction) })),
+      stages: plan.map((stage) => ({
+        name: stage.name,
+        actions: stage.actions.map(toAction),
+        onFailure: onFailure(stage.role, config.pipeline.onFailure),
+      })),
+      executionMode: config.pipeline.executionMode,
+      variables: config.pipeline.variables.map((v) => ({ name: v.name, defaultValue: v.default, description: v.description })),
       statements,
     });
 
@@ -150,6 +157,26 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
     this.publish('pipeline_arn', pipeline.arn, 'ARN of the pipeline');
     this.publish('pipeline_role_arn', pipeline.roleArn, 'Service role of the pipeline');
     this.publish('build_project_name', build.name, 'CodeBuild project of the Build stage');
+  }
+}
+
+/**
+ * Failure handling by what a stage does: source and build stages only read
+ * the source and write new artifacts, so retrying them is safe; a deploy
+ * stage rolls back to its last successful run; an approval stage always
+ * fails, because a rejection must stop the release.
+ */
+function onFailure(role: PlannedStage['role'], policy: PipelineConfig['pipeline']['onFailure']): CodepipelineStageOnFailure | undefined {
+  const retry = { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
+  switch (role) {
+    case 'source':
+      return policy.source === 'retry' ? retry : undefined;
+    case 'build':
+      return policy.build === 'retry' ? retry : undefined;
+    case 'deploy':
+      return policy.deploy === 'rollback' ? { result: 'ROLLBACK' } : undefined;
+    case 'approval':
+      return undefined;
   }
 }
 

@@ -58,6 +58,16 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
   problems.push(...waveProblems(targets));
 
+  // CodePipeline cannot roll a stage back while several runs are in it.
+  const pipeline = record(doc.pipeline);
+  if (pipeline.executionMode === 'PARALLEL' && (record(pipeline.onFailure).deploy ?? 'rollback') === 'rollback') {
+    problems.push({
+      path: 'pipeline.onFailure.deploy',
+      message: 'stage rollback is not available in PARALLEL execution mode; set pipeline.onFailure.deploy to fail',
+    });
+  }
+  problems.push(...undeclaredVariables(doc));
+
   // Addresses that differ only in case or punctuation would share one subscription resource.
   const subscriptions = list(record(record(doc.pipeline).approvals).emails).map((e) => mapText(e, emailSubscriptionId));
   problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
@@ -111,6 +121,17 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     }
   }
   return problems;
+}
+
+/** `#{variables.X}` in target settings must name a declared pipeline variable, or the run fails when it gets there. */
+function undeclaredVariables(doc: Record<string, unknown>): Problem[] {
+  const declared = new Set(list(record(doc.pipeline).variables).map((v) => text(record(v).name)));
+  return list(doc.targets).flatMap((target, i) =>
+    [...JSON.stringify(target ?? null).matchAll(/#\{variables\.([^}]*)\}/g)]
+      .map((match) => match[1])
+      .filter((name, j, all) => !declared.has(name) && all.indexOf(name) === j)
+      .map((name) => ({ path: `targets[${i}]`, message: `uses #{variables.${name}}, but pipeline.variables declares no ${name}` })),
+  );
 }
 
 /** Targets of a wave must be listed together, and a wave may not share its stage names with a lone target. */

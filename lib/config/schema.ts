@@ -316,6 +316,32 @@ const approvalSchema = z
   .default(false)
   .describe('A manual approval before this target: true, or an object with details.');
 
+const pipelineVariableSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' })
+    .describe('Referenced in action configuration as #{variables.<name>}.'),
+  default: terraformSafeText.min(1).max(1000).optional().describe('Value when a run does not set one.'),
+  description: terraformSafeText.max(200).optional(),
+});
+
+const onFailureSchema = z
+  .strictObject({
+    source: z
+      .enum(['retry', 'fail'])
+      .default('retry')
+      .describe('retry: retry the failed source action once (it only reads); fail: stop.'),
+    build: z
+      .enum(['retry', 'fail'])
+      .default('retry')
+      .describe('retry: retry the failed build once (it only writes new artifacts); fail: stop.'),
+    deploy: z
+      .enum(['rollback', 'fail'])
+      .default('rollback')
+      .describe('rollback: redeploy the stage\'s last successful run (not in PARALLEL mode); fail: stop.'),
+  })
+  .describe('What a failed stage does. Approval stages always fail: a rejection must stop the release.');
+
 const approvalNotificationsSchema = z
   .strictObject({
     emails: z
@@ -371,6 +397,16 @@ export const configSchema = z
         logRetentionDays: 90,
       }),
       approvals: approvalNotificationsSchema.default({ emails: [] }),
+      executionMode: z
+        .enum(['QUEUED', 'SUPERSEDED', 'PARALLEL'])
+        .default('QUEUED')
+        .describe('How runs share the pipeline: one after another (QUEUED), newer replaces waiting (SUPERSEDED), or at once (PARALLEL).'),
+      variables: z
+        .array(pipelineVariableSchema)
+        .max(50, { error: 'CodePipeline allows 50 pipeline variables' })
+        .default([])
+        .describe('Pipeline-level variables, set when a run starts.'),
+      onFailure: onFailureSchema.default({ source: 'retry', build: 'retry', deploy: 'rollback' }),
     }),
     repository: z.strictObject({
       account: accountSchema,
