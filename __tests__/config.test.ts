@@ -32,7 +32,7 @@ describe('the example configuration', () => {
     const config = validateConfig(generateConfig(1));
     expect(config.protectStatefulResources).toBe(true);
     expect(config.backend).toEqual({ type: 'local', directory: 'terraform-state' });
-    expect(config.repository).toMatchObject({ branch: 'main', create: true });
+    expect(config.source).toMatchObject({ kind: 'codecommit', branch: 'main', create: true });
     expect(config.pipeline.build).toEqual({
       image: 'aws/codebuild/standard:7.0',
       computeType: 'BUILD_GENERAL1_SMALL',
@@ -55,7 +55,7 @@ describe('the example configuration', () => {
 describe('a configuration with several mistakes', () => {
   const raw = clone(generateConfig(3));
   raw.pipeline.account.id = '12345';
-  raw.repository.account.region = 'mars-north-1';
+  raw.source.account.region = 'mars-north-1';
   raw.targets[1].name = 't1';
   raw.targets[2].account.role = 'arn:aws:iam::999999999999:role/terraform';
   raw.targets[2].deploy.bucketName = 'Not_A_Bucket';
@@ -66,7 +66,7 @@ describe('a configuration with several mistakes', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         { path: 'pipeline.account.id', message: 'must be a 12-digit AWS account id, got "12345"' },
-        { path: 'repository.account.region', message: 'unknown AWS region "mars-north-1"' },
+        { path: 'source.account.region', message: 'unknown AWS region "mars-north-1"' },
         { path: 'targets[1].name', message: 'duplicate target name "t1" (first used at targets[0].name)' },
         {
           path: 'targets[2].account.role',
@@ -187,11 +187,11 @@ describe('rules', () => {
 
   it('refuses a repository or target outside the pipeline region with a clear message', () => {
     const raw = clone(generateConfig(2));
-    raw.repository.account.region = 'us-east-1';
+    raw.source.account.region = 'us-east-1';
     raw.targets[1].account.region = 'us-west-2';
     expect(problemsOf(raw)).toEqual([
       {
-        path: 'repository.account.region',
+        path: 'source.account.region',
         message: "must be the pipeline's region (eu-west-1): CodePipeline runs source actions in its own region",
       },
       {

@@ -274,6 +274,7 @@ describe('Pipeline', () => {
         ],
         executionMode: 'QUEUED',
         variables: [],
+        triggers: [],
         statements: [],
       });
     });

@@ -1,4 +1,4 @@
-import type { AccountConfig, DeployOf, PipelineConfig, TargetConfig } from './config/schema';
+import type { AccountConfig, DeployOf, PipelineConfig, SourceOf, TargetConfig } from './config/schema';
 
 /**
  * Every physical name and ARN the project derives from the configuration.
@@ -56,9 +56,14 @@ export class Naming {
     return [
       { name: this.pipelineRole, from: 'project' },
       { name: this.buildRole, from: 'project' },
-      { name: this.sourceRole, from: 'project' },
-      { name: this.sourceForwarderRole, from: 'project' },
-      { name: this.pipelineStarterRole, from: 'project' },
+      ...(this.config.source.kind === 'codecommit'
+        ? [
+            { name: this.sourceRole, from: 'project' },
+            { name: this.sourceForwarderRole, from: 'project' },
+          ]
+        : []),
+      // A connection source starts the pipeline through its V2 trigger, not through EventBridge.
+      ...(this.config.source.kind !== 'connection' ? [{ name: this.pipelineStarterRole, from: 'project' }] : []),
       ...this.config.targets.flatMap((target, i) => {
         const from = `targets[${i}].name`;
         const roles = [{ name: this.deployRole(target), from }];
@@ -94,6 +99,17 @@ export class Naming {
   }
   get approvalTopic(): string {
     return `${this.project}-approvals`;
+  }
+  /** CodeConnections allow 32 characters: `<project>-github`. */
+  sourceConnection(source: Pick<SourceOf<'connection'>, 'provider'>): string {
+    return `${this.project}-${source.provider.toLowerCase()}`;
+  }
+  sourceBucket(source: Pick<SourceOf<'s3'>, 'bucketName'>): string {
+    const { id, region } = this.config.pipeline.account;
+    return source.bucketName ?? `${this.project}-source-${id}-${region}`;
+  }
+  get sourceKeyAlias(): string {
+    return `alias/${this.project}-source`;
   }
 
   // --- repository account ---------------------------------------------------
@@ -132,10 +148,10 @@ export class Naming {
     return roleArn(this.config.pipeline.account, this.pipelineStarterRole);
   }
   get sourceRoleArn(): string {
-    return roleArn(this.config.repository.account, this.sourceRole);
+    return roleArn(this.codeCommit.account, this.sourceRole);
   }
   get sourceForwarderRoleArn(): string {
-    return roleArn(this.config.repository.account, this.sourceForwarderRole);
+    return roleArn(this.codeCommit.account, this.sourceForwarderRole);
   }
   deployRoleArn(target: Pick<TargetConfig, 'name' | 'account'>): string {
     return roleArn(target.account, this.deployRole(target));
@@ -158,17 +174,25 @@ export class Naming {
     const { id, region } = this.config.pipeline.account;
     return `arn:aws:logs:${region}:${id}:log-group:${this.buildLogGroup}`;
   }
+  /** The rule listens on the custom bus for CodeCommit events, on the default bus for S3's. */
   get startPipelineRuleArn(): string {
     const { id, region } = this.config.pipeline.account;
-    return `arn:aws:events:${region}:${id}:rule/${this.sourceEventBus}/${this.startPipelineRule}`;
+    const bus = this.config.source.kind === 'codecommit' ? `${this.sourceEventBus}/` : '';
+    return `arn:aws:events:${region}:${id}:rule/${bus}${this.startPipelineRule}`;
   }
   get forwardSourceChangesRuleArn(): string {
-    const { id, region } = this.config.repository.account;
+    const { id, region } = this.codeCommit.account;
     return `arn:aws:events:${region}:${id}:rule/${this.forwardSourceChangesRule}`;
   }
   get repositoryArn(): string {
-    const { id, region } = this.config.repository.account;
-    return `arn:aws:codecommit:${region}:${id}:${this.config.repository.name}`;
+    const { id, region } = this.codeCommit.account;
+    return `arn:aws:codecommit:${region}:${id}:${this.codeCommit.name}`;
+  }
+
+  /** The CodeCommit source; its names exist only when the source is CodeCommit. */
+  private get codeCommit(): SourceOf<'codecommit'> {
+    if (this.config.source.kind !== 'codecommit') throw new Error(`the source is ${this.config.source.kind}, not codecommit`);
+    return this.config.source;
   }
 }
 

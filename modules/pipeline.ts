@@ -2,6 +2,7 @@ import {
   Codepipeline,
   type CodepipelineStageAction,
   type CodepipelineStageOnFailure,
+  type CodepipelineTrigger,
   type CodepipelineVariable,
 } from '@cdktf/provider-aws/lib/codepipeline';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -29,6 +30,8 @@ export interface PipelineProps {
   stages: PipelineStage[];
   executionMode: 'QUEUED' | 'SUPERSEDED' | 'PARALLEL';
   variables: CodepipelineVariable[];
+  /** V2 triggers of connection source actions. */
+  triggers: CodepipelineTrigger[];
   /** What the actions need beyond the artifact store and assuming their roles (e.g. start a build). */
   statements: Statement[];
 }
@@ -83,6 +86,7 @@ export class Pipeline extends Construct {
       ],
       stage: props.stages.map((s) => ({ name: s.name, action: s.actions, onFailure: s.onFailure })),
       variable: props.variables.length > 0 ? props.variables : undefined,
+      trigger: props.triggers.length > 0 ? props.triggers : undefined,
     });
     this.name = pipeline.name;
     this.arn = pipeline.arn;

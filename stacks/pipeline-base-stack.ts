@@ -1,26 +1,25 @@
 import type { Construct } from 'constructs';
 import { deployKindOf } from '../deploy-kinds';
 import { ArtifactStore } from '../modules/artifact-store';
-import { CrossAccountEventBus } from '../modules/cross-account-event-bus';
+import { sourceKindOf } from '../source-kinds';
 import { AccountStack } from './account-stack';
 import type { StackContext } from './context';
 
-export type PipelineBaseOutput =
-  | 'artifact_bucket_name'
-  | 'artifact_bucket_arn'
-  | 'artifact_key_arn'
-  | 'source_event_bus_name'
-  | 'source_event_bus_arn';
+/** The artifact store's outputs, plus those of the source kind (event bus, connection or source bucket). */
+export type PipelineBaseOutput = string;
 
 /**
- * Pipeline account, applied first: the artifact key and bucket, and the bus
- * that receives the repository's change events. Its policies name the other
- * accounts' roles by their deterministic ARNs, so it depends on no stack.
+ * Pipeline account, applied first: the artifact key and bucket, and what the
+ * source kind keeps in the pipeline account (the bus that receives
+ * CodeCommit's change events, the connection, or the source bucket). Its
+ * policies name the other accounts' roles by their deterministic ARNs, so it
+ * depends on no stack.
  */
 export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
   constructor(scope: Construct, { config, naming, backend }: StackContext) {
     const account = config.pipeline.account;
     super(scope, { stackName: naming.pipelineBaseStack, project: config.project, account, providerAlias: 'pipeline', backend });
+    const source = sourceKindOf(config.source);
 
     // Deploy roles whose actions read artifacts; an invoke action, for one, has none.
     const deployers = config.targets.filter((target) => deployKindOf(target).readsArtifacts);
@@ -32,7 +31,7 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       protect: config.protectStatefulResources,
       users: [
         { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn, naming.buildRoleArn], access: 'read-write' },
-        { sid: 'Source', accountIds: [config.repository.account.id], roleArns: [naming.sourceRoleArn], access: 'read-write' },
+        ...source.artifactWriters(naming, config.source),
         ...(deployers.length > 0
           ? [
               {
@@ -57,19 +56,10 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       ],
     });
 
-    const bus = new CrossAccountEventBus(this, 'source_event_bus', {
-      provider: this.provider,
-      name: naming.sourceEventBus,
-      region: account.region,
-      accountId: account.id,
-      senderAccountId: config.repository.account.id,
-      senderRoleArns: [naming.sourceForwarderRoleArn],
-    });
-
     this.publish('artifact_bucket_name', store.bucket.name, 'Name of the pipeline artifact bucket');
     this.publish('artifact_bucket_arn', store.bucket.arn, 'ARN of the pipeline artifact bucket');
     this.publish('artifact_key_arn', store.key.arn, 'ARN of the KMS key that encrypts pipeline artifacts');
-    this.publish('source_event_bus_name', bus.name, 'Event bus that receives source change events');
-    this.publish('source_event_bus_arn', bus.arn, 'ARN of the event bus that receives source change events');
+    const sourceOutputs = source.base({ scope: this, provider: this.provider, config, naming, source: config.source });
+    for (const output of sourceOutputs) this.publish(output.name, output.value, output.description);
   }
 }

@@ -5,8 +5,8 @@ import type { PipelineConfig } from '../lib/config/schema';
 import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
-import { EventRoute } from '../modules/event-route';
 import { Pipeline } from '../modules/pipeline';
+import { sourceKindOf } from '../source-kinds';
 import type { Statement } from '../modules/policy-document';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
@@ -21,19 +21,20 @@ const BUILD_ARTIFACT = 'build_output';
 
 /**
  * Pipeline account, applied last: the build project, the approval topic, the
- * V2 pipeline and the rule that starts it on the repository's change events.
- * It reads the role ARNs of every other stack through remote state.
+ * V2 pipeline and what starts it (an EventBridge rule or a V2 trigger,
+ * depending on the source kind). It reads the role ARNs of every other stack
+ * through remote state.
  */
 export class PipelineStack extends AccountStack<PipelineOutput> {
   constructor(
     scope: Construct,
-    context: StackContext & { base: PipelineBaseStack; repository: RepositoryStack; targets: TargetStack[] },
+    context: StackContext & { base: PipelineBaseStack; repository?: RepositoryStack; targets: TargetStack[] },
   ) {
     const { config, naming, backend } = context;
     const account = config.pipeline.account;
     super(scope, { stackName: naming.pipelineStack, project: config.project, account, providerAlias: 'pipeline', backend });
     const base = this.readOutputs(context.base);
-    const repository = this.readOutputs(context.repository);
+    const repository = context.repository && this.readOutputs(context.repository);
     const targets = new Map(context.targets.map((stack) => [stack.target.name, this.readOutputs(stack)]));
     const artifactBucketArn = base.get('artifact_bucket_arn');
     const artifactKeyArn = base.get('artifact_key_arn');
@@ -52,6 +53,17 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       buildspec: config.pipeline.build.buildspec,
       artifactBucketArn,
       keyArn: artifactKeyArn,
+    });
+
+    const sourceKind = sourceKindOf(config.source);
+    const source = sourceKind.pipeline({
+      scope: this,
+      provider: this.provider,
+      config,
+      naming,
+      source: config.source,
+      base: (name) => base.get(name),
+      repository: repository && ((name) => repository.get(name)),
     });
 
     const plan = planStages(config);
@@ -73,20 +85,9 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
         case 'source':
           return {
             name: planned.name,
-            category: 'Source',
-            owner: 'AWS',
-            provider: 'CodeCommit',
-            version: '1',
+            ...source.action,
             namespace: 'SourceVariables',
-            roleArn: repository.get('source_role_arn'),
             outputArtifacts: [SOURCE_ARTIFACT],
-            configuration: {
-              RepositoryName: repository.get('repository_name'),
-              BranchName: config.repository.branch,
-              // The EventBridge rule starts the pipeline; polling would duplicate runs.
-              PollForSourceChanges: 'false',
-              OutputArtifactFormat: 'CODE_ZIP',
-            },
           };
         case 'build':
           return {
@@ -103,11 +104,12 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
         case 'approval':
           return approvalAction(planned, approvals!.arn);
         case 'deploy':
-          return deployAction(planned, targets.get(planned.target.name)!, CODECOMMIT_REVISION);
+          return deployAction(planned, targets.get(planned.target.name)!, sourceKind.revision);
       }
     };
 
     const statements: Statement[] = [
+      ...source.statements,
       { sid: 'RunsBuild', actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'], resources: [naming.buildProjectArn] },
     ];
     if (approvals) statements.push({ sid: 'NotifiesApprovers', actions: ['sns:Publish'], resources: [approvals.arn] });
@@ -126,31 +128,9 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
         onFailure: onFailure(stage.role, config.pipeline.onFailure),
       })),
       executionMode: config.pipeline.executionMode,
+      triggers: source.triggers,
       variables: config.pipeline.variables.map((v) => ({ name: v.name, defaultValue: v.default, description: v.description })),
       statements,
-    });
-
-    new EventRoute(this, 'start_pipeline', {
-      provider: this.provider,
-      accountId: account.id,
-      ruleName: naming.startPipelineRule,
-      ruleArn: naming.startPipelineRuleArn,
-      description: `Starts ${naming.pipelineName} when ${config.repository.name}@${config.repository.branch} changes`,
-      eventBusName: base.get('source_event_bus_name'),
-      eventPattern: {
-        source: ['aws.codecommit'],
-        account: [config.repository.account.id],
-        'detail-type': ['CodeCommit Repository State Change'],
-        resources: [naming.repositoryArn],
-        detail: {
-          event: ['referenceCreated', 'referenceUpdated'],
-          referenceType: ['branch'],
-          referenceName: [config.repository.branch],
-        },
-      },
-      targetArn: naming.pipelineArn,
-      targetAction: 'codepipeline:StartPipelineExecution',
-      roleName: naming.pipelineStarterRole,
     });
 
     this.publish('pipeline_name', pipeline.name, 'Name of the pipeline');
@@ -198,9 +178,6 @@ function approvalAction(planned: Extract<PlannedAction, { kind: 'approval' }>, t
     },
   };
 }
-
-/** A CodeCommit source names its revision by commit id. */
-const CODECOMMIT_REVISION: SourceRevision = { type: 'COMMIT_ID', value: '#{SourceVariables.CommitId}' };
 
 /** The kind decides what the action does; every deploy action runs as its target's deploy role, in its region. */
 function deployAction(

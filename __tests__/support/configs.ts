@@ -77,7 +77,26 @@ export function baseConfig(targets: TargetInput[]): ConfigInput {
   return {
     project: 'rel',
     pipeline: { account: account('100000000001') },
-    repository: { account: account('100000000002'), name: 'orders' },
+    source: { kind: 'codecommit', account: account('100000000002'), name: 'orders' },
     targets,
   };
 }
+
+type SourceInput = ConfigInput['source'];
+
+export const connectionSource: SourceInput = {
+  kind: 'connection',
+  provider: 'GitHub',
+  repository: 'example-org/orders',
+  branch: 'main',
+  triggers: [
+    { branches: { includes: ['main', 'release/*'] }, filePaths: { excludes: ['docs/**'] } },
+    { tags: { includes: ['v*'] } },
+  ],
+};
+
+export const s3Source: SourceInput = {
+  kind: 's3',
+  objectKey: 'releases/orders.zip',
+  uploaders: ['arn:aws:iam::100000000001:role/release-uploader'],
+};

@@ -21,7 +21,7 @@ export function generateConfig(targets: number, region: (typeof AWS_REGIONS)[num
   return {
     project: 'scale',
     pipeline: { account: account(1) },
-    repository: { account: account(2), name: 'scale-app' },
+    source: { kind: 'codecommit', account: account(2), name: 'scale-app' },
     targets: Array.from({ length: targets }, (_, i) => ({
       name: `t${i + 1}`,
       account: account(10 + i),

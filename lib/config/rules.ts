@@ -2,7 +2,8 @@ import { deployKindOf, isDeployKind } from '../../deploy-kinds';
 import { emailSubscriptionId } from '../../modules/approval-topic';
 import { limitViolations, planStages } from '../stage-plan';
 import type { Problem } from './problem';
-import { AWS_REGIONS, type PipelineConfig, targetSchema } from './schema';
+import { sourceKindOf } from '../../source-kinds';
+import { accountSchema, AWS_REGIONS, type PipelineConfig, sourceSchema, targetSchema } from './schema';
 import { Naming } from '../naming';
 
 export type { Problem } from './problem';
@@ -20,13 +21,13 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   const doc = record(raw);
   const problems: Problem[] = [];
   const pipelineAccount = record(record(doc.pipeline).account);
-  const repositoryAccount = record(record(doc.repository).account);
+  const source = record(doc.source);
   const targets = list(doc.targets).map(record);
 
   // Each role must live in the account it is declared for, or allowed_account_ids rejects every plan.
   const accounts: Array<[string, Record<string, unknown>]> = [
     ['pipeline.account', pipelineAccount],
-    ['repository.account', repositoryAccount],
+    ...(source.kind === 'codecommit' ? [['source.account', record(source.account)] as [string, Record<string, unknown>]] : []),
     ...targets.map((t, i): [string, Record<string, unknown>] => [`targets[${i}].account`, record(t.account)]),
   ];
   for (const [path, account] of accounts) {
@@ -38,12 +39,15 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   }
 
   const pipelineRegion = knownRegion(pipelineAccount.region);
-  const repositoryRegion = knownRegion(repositoryAccount.region);
-  if (pipelineRegion && repositoryRegion && repositoryRegion !== pipelineRegion) {
-    problems.push({
-      path: 'repository.account.region',
-      message: `must be the pipeline's region (${pipelineRegion}): CodePipeline runs source actions in its own region`,
-    });
+  // Rules of the source kind, once the source and the pipeline account are valid on their own.
+  const parsedSource = sourceSchema.safeParse(doc.source);
+  const parsedAccount = accountSchema.safeParse(pipelineAccount);
+  const project = text(doc.project);
+  if (parsedSource.success && parsedAccount.success && project) {
+    const context = { project, pipelineAccount: parsedAccount.data };
+    for (const problem of sourceKindOf(parsedSource.data).problems(parsedSource.data, context)) {
+      problems.push({ path: `source.${problem.path}`, message: problem.message });
+    }
   }
   targets.forEach((t, i) => {
     const region = knownRegion(record(t.account).region);
@@ -93,6 +97,10 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       }
     }
     const buckets: Array<{ name: string; path: string }> = [{ name: naming.artifactBucket, path: 'project' }];
+    if (config.source.kind === 's3' && (config.source.create || config.source.bucketName)) {
+      const explicit = config.source.bucketName !== undefined;
+      buckets.push({ name: naming.sourceBucket(config.source), path: explicit ? 'source.bucketName' : 'project' });
+    }
     config.targets.forEach((target, i) => {
       if (target.deploy.kind !== 's3') return;
       const explicit = target.deploy.bucketName !== undefined;
@@ -191,6 +199,7 @@ function lenientNaming(
   const id = text(pipelineAccount.id);
   const region = text(pipelineAccount.region);
   if (!project || !id || !region) return undefined;
+  const source = record(doc.source);
   const lenientTargets = targets.flatMap((t) => {
     const account = record(t.account);
     const deploy = record(t.deploy);
@@ -203,7 +212,7 @@ function lenientNaming(
   const config = {
     project,
     pipeline: { account: pipelineAccount },
-    repository: record(doc.repository),
+    source: source.kind === 's3' ? { ...source, bucketName: text(source.bucketName) } : source,
     targets: lenientTargets,
   } as unknown as PipelineConfig;
   return { naming: new Naming(config), config };

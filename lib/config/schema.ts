@@ -365,6 +365,97 @@ export const targetSchema = z.strictObject({
   deploy: deploySchema,
 });
 
+const codeCommitSourceSchema = z
+  .strictObject({
+    kind: z.literal('codecommit'),
+    account: accountSchema.describe('The repository account; it must be in the pipeline\'s region.'),
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,100}$/, { error: 'CodeCommit repository names are 1-100 letters, digits, ".", "_" or "-"' })
+      .describe('CodeCommit repository name.'),
+    branch: z.string().min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
+    create: z.boolean().default(true).describe('Create the repository (true) or use an existing one (false).'),
+  })
+  .describe('A CodeCommit repository in its own account; its change events reach the pipeline account over EventBridge.');
+
+/** A glob pattern of a V2 trigger filter (CodePipeline: 1-255 characters, at most 8 per list). */
+const triggerPatterns = z
+  .array(z.string().min(1).max(255))
+  .min(1)
+  .max(8, { error: 'CodePipeline allows 8 patterns per include or exclude list' });
+
+const triggerPatternFilter = z
+  .strictObject({ includes: triggerPatterns.optional(), excludes: triggerPatterns.optional() })
+  .refine((f) => f.includes !== undefined || f.excludes !== undefined, { error: 'give includes, excludes or both' });
+
+const pushFilterSchema = z
+  .strictObject({
+    branches: triggerPatternFilter.optional().describe('Branches whose pushes start the pipeline.'),
+    filePaths: triggerPatternFilter.optional().describe('With branches: only pushes that change these paths start it.'),
+    tags: triggerPatternFilter.optional().describe('Tags whose push starts the pipeline.'),
+  })
+  .superRefine((filter, context) => {
+    if ((filter.branches === undefined) === (filter.tags === undefined)) {
+      context.addIssue({ code: 'custom', message: 'a push filter matches branches (optionally with filePaths) or tags, one of them' });
+    } else if (filter.filePaths !== undefined && filter.branches === undefined) {
+      context.addIssue({ code: 'custom', path: ['filePaths'], message: 'file paths narrow branch pushes; give branches too' });
+    }
+  })
+  .describe('Pushes to branches (optionally only when given paths change), or pushed tags.');
+
+const connectionArn = z
+  .string()
+  .regex(/^arn:aws:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
+    error: (issue) => `must be a CodeConnections connection ARN, got "${String(issue.input)}"`,
+  });
+
+const connectionSourceSchema = z
+  .strictObject({
+    kind: z.literal('connection'),
+    provider: z.enum(['GitHub', 'GitLab', 'Bitbucket']).describe('Where the repository is hosted.'),
+    repository: z
+      .string()
+      .regex(/^[\w.-]+(\/[\w.-]+)+$/, { error: 'must be owner/name (GitLab: group/subgroup/name)' })
+      .describe('Full repository id, e.g. my-org/webapp.'),
+    branch: z.string().min(1).max(255).default('main').describe('Branch of manual runs, and of pushes when no triggers are given.'),
+    connectionArn: connectionArn
+      .optional()
+      .describe('An existing connection in the pipeline account and region; otherwise one is created (then completed once in the console).'),
+    triggers: z
+      .array(pushFilterSchema)
+      .min(1)
+      .max(3, { error: 'CodePipeline allows 3 push filters per source action' })
+      .optional()
+      .describe('V2 push triggers; default: pushes to the branch. Pull requests never start a release.'),
+  })
+  .describe('A GitHub, GitLab or Bitbucket repository through a CodeConnections connection held by the pipeline account.');
+
+const s3SourceSchema = z
+  .strictObject({
+    kind: z.literal('s3'),
+    bucketName: bucketName.optional().describe('Source bucket; default <project>-source-<account id>-<region>.'),
+    objectKey: z
+      .string()
+      .regex(/^[\w!.*'()-]+(\/[\w!.*'()-]+)*$/, { error: 'must be an object key such as releases/app.zip' })
+      .default('source.zip')
+      .describe('The zip file whose new versions start the pipeline.'),
+    create: z.boolean().default(true).describe('Create the versioned bucket (true) or use an existing one (false).'),
+    uploaders: z
+      .array(roleArn)
+      .default([])
+      .describe('Roles of the pipeline account that may upload the object (a created bucket denies everyone else).'),
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, { error: 'must be a KMS key ARN' })
+      .optional()
+      .describe('Key that encrypts an existing bucket, which the pipeline role may then decrypt with.'),
+  })
+  .describe('A versioned object in a bucket of the pipeline account (seed 002); its new versions start the pipeline.');
+
+export const sourceSchema = z
+  .discriminatedUnion('kind', [codeCommitSourceSchema, connectionSourceSchema, s3SourceSchema])
+  .describe('Where the pipeline gets the source from. Source actions run in the pipeline\'s region.');
+
 const localBackendSchema = z.strictObject({
   type: z.literal('local'),
   directory: z
@@ -386,7 +477,7 @@ export const configSchema = z
     protectStatefulResources: z
       .boolean()
       .default(true)
-      .describe('Set prevent_destroy on keys, buckets and the repository. Turn off only for sandboxes.'),
+      .describe('Set prevent_destroy on keys, buckets, the repository and the connection. Turn off only for sandboxes.'),
     backend: backendSchema,
     pipeline: z.strictObject({
       account: accountSchema,
@@ -408,15 +499,7 @@ export const configSchema = z
         .describe('Pipeline-level variables, set when a run starts.'),
       onFailure: onFailureSchema.default({ source: 'retry', build: 'retry', deploy: 'rollback' }),
     }),
-    repository: z.strictObject({
-      account: accountSchema,
-      name: z
-        .string()
-        .regex(/^[\w.-]{1,100}$/, { error: 'CodeCommit repository names are 1-100 letters, digits, ".", "_" or "-"' })
-        .describe('CodeCommit repository name.'),
-      branch: z.string().min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
-      create: z.boolean().default(true).describe('Create the repository (true) or use an existing one (false).'),
-    }),
+    source: sourceSchema,
     targets: z
       .array(targetSchema)
       .min(1, { error: 'at least one target is needed' })
@@ -428,6 +511,9 @@ export type PipelineConfig = z.output<typeof configSchema>;
 export type AccountConfig = PipelineConfig['pipeline']['account'];
 export type TargetConfig = PipelineConfig['targets'][number];
 export type DeployConfig = TargetConfig['deploy'];
+export type SourceConfig = PipelineConfig['source'];
+export type SourceKindName = SourceConfig['kind'];
+export type SourceOf<K extends SourceKindName> = Extract<SourceConfig, { kind: K }>;
 export type DeployKindName = DeployConfig['kind'];
 export type DeployOf<K extends DeployKindName> = Extract<DeployConfig, { kind: K }>;
 /** A target whose deploy block is of one kind. */
