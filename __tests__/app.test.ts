@@ -32,6 +32,13 @@ const configurations = {
   'every deploy kind': config(baseConfig(everyKindTargets())),
   'a connection source': config({ ...baseConfig(everyKindTargets().slice(0, 2)), source: connectionSource }),
   'an S3 source': config({ ...baseConfig(everyKindTargets().slice(4)), source: s3Source }),
+  'targets in three regions': config(
+    baseConfig([
+      { name: 'home', account: account('300000000001'), deploy: { kind: 's3' } },
+      { name: 'oregon', account: account('300000000002', 'us-west-2'), deploy: { kind: 's3' } },
+      { name: 'tokyo', account: account('300000000003', 'ap-northeast-1'), deploy: { kind: 'ecs', cluster: 'c', service: 's' } },
+    ]),
+  ),
 };
 
 describe.each(Object.entries(configurations))('the whole app for %s', (_label, cfg) => {
@@ -48,32 +55,38 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
     expect(Object.keys(stacks).sort()).toEqual(Object.keys(accountOf).sort());
   });
 
-  it('gives each stack one aliased provider that assumes the configured role in exactly its account', () => {
+  it('gives each stack aliased providers (one per region it uses) that assume the configured role in exactly its account', () => {
     const roleOf: Record<string, string> = {
       'pipeline-base': cfg.pipeline.account.role,
       pipeline: cfg.pipeline.account.role,
       ...(codeCommit ? { repository: codeCommit.account.role } : {}),
       ...Object.fromEntries(cfg.targets.map((t) => [`target-${t.name}`, t.account.role])),
     };
+    const homeRegion = (name: string) => cfg.targets.find((t) => `target-${t.name}` === name)?.account.region ?? cfg.pipeline.account.region;
     for (const [name, stack] of Object.entries(stacks)) {
       expect(Object.keys(stack.provider)).toEqual(['aws']);
-      expect(stack.provider.aws).toHaveLength(1);
-      const provider = stack.provider.aws[0];
-      expect(provider.allowed_account_ids).toEqual([accountOf[name]]);
-      expect(provider.assume_role).toEqual([{ role_arn: roleOf[name], session_name: `cdktf-${name}` }]);
-      expect(provider.default_tags).toEqual([{ tags: { project: cfg.project, stack: name, 'managed-by': 'cdktf' } }]);
-      expect(provider.alias).toBe(name.startsWith('target-') ? name.slice('target-'.length) : name.replace('-base', ''));
+      const alias = name.startsWith('target-') ? name.slice('target-'.length) : name.replace('-base', '');
+      const [own, ...regional] = stack.provider.aws;
+      expect(own).toMatchObject({ alias, region: homeRegion(name) });
+      for (const provider of regional) expect(provider.alias).toBe(`${alias}-${provider.region}`);
+      for (const provider of stack.provider.aws) {
+        expect(provider.allowed_account_ids).toEqual([accountOf[name]]);
+        expect(provider.assume_role).toEqual([{ role_arn: roleOf[name], session_name: `cdktf-${name}` }]);
+        expect(provider.default_tags).toEqual([{ tags: { project: cfg.project, stack: name, 'managed-by': 'cdktf' } }]);
+      }
     }
+    const extraRegions = [...new Set(cfg.targets.map((t) => t.account.region))].filter((r) => r !== cfg.pipeline.account.region);
+    expect(stacks['pipeline-base'].provider.aws.slice(1).map((p: any) => p.region).sort()).toEqual(extraRegions.sort());
   });
 
-  it('names the provider explicitly on every resource and data source', () => {
+  it('names one of its stack\'s providers explicitly on every resource and data source', () => {
     for (const stack of Object.values(stacks)) {
-      const alias = `aws.${stack.provider.aws[0].alias}`;
+      const aliases = stack.provider.aws.map((p: any) => `aws.${p.alias}`);
       for (const [kind, type, name, body] of blocks(stack)) {
         if (type === 'terraform_remote_state') continue; // built into Terraform, no provider
-        expect({ block: `${kind}.${type}.${name}`, provider: body.provider }).toEqual({
+        expect({ block: `${kind}.${type}.${name}`, named: aliases.includes(body.provider) }).toEqual({
           block: `${kind}.${type}.${name}`,
-          provider: alias,
+          named: true,
         });
       }
     }
@@ -150,7 +163,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
   it('protects keys, buckets, a created repository or connection as configured; keys rotate with a 30-day window', () => {
     const protect = cfg.protectStatefulResources;
     for (const stack of Object.values(stacks)) {
-      for (const type of ['aws_kms_key', 'aws_s3_bucket', 'aws_codecommit_repository', 'aws_codestarconnections_connection']) {
+      for (const type of ['aws_kms_key', 'aws_kms_replica_key', 'aws_s3_bucket', 'aws_codecommit_repository', 'aws_codestarconnections_connection']) {
         for (const [, body] of resourcesOfType(stack, type)) {
           expect(body.lifecycle).toEqual({ prevent_destroy: protect });
         }

@@ -167,6 +167,7 @@ describe('ArtifactStore', () => {
         bucketName: 'artifacts',
         keyAlias: 'alias/a',
         protect: true,
+        key: { kind: 'multi-region-primary' },
         users: [
           { sid: 'Pipeline', accountIds: ['111111111111'], roleArns: [PIPELINE_ROLE], access: 'read-write' },
           {
@@ -266,8 +267,7 @@ describe('Pipeline', () => {
         name: 'app',
         pipelineArn: 'arn:aws:codepipeline:eu-west-1:111111111111:app',
         roleName: 'app-pipeline',
-        artifactBucketName: 'artifacts',
-        artifactKeyArn: KEY,
+        artifactStores: [{ region: 'eu-west-1', bucketName: 'artifacts', keyArn: KEY }],
         stages: [
           { name: 'A', actions: [action('one', 'arn:aws:iam::2:role/x'), action('two')] },
           { name: 'B', actions: [action('three', 'arn:aws:iam::2:role/x'), action('four', 'arn:aws:iam::3:role/y')] },

@@ -85,8 +85,16 @@ export class Naming {
     return `/aws/codebuild/${this.buildProject}`;
   }
   get artifactBucket(): string {
-    const { id, region } = this.config.pipeline.account;
-    return `${this.project}-artifacts-${id}-${region}`;
+    return this.artifactBucketIn(this.config.pipeline.account.region);
+  }
+  /** The artifact bucket of a region: the pipeline's, or one where targets deploy. */
+  artifactBucketIn(region: string): string {
+    return `${this.project}-artifacts-${this.config.pipeline.account.id}-${region}`;
+  }
+  /** Regions other than the pipeline's where targets deploy: each gets an artifact store, sorted. */
+  get extraRegions(): string[] {
+    const home = this.config.pipeline.account.region;
+    return [...new Set(this.config.targets.map((t) => t.account.region))].filter((r) => r !== home).sort();
   }
   get artifactKeyAlias(): string {
     return `alias/${this.project}-artifacts`;
@@ -202,4 +210,13 @@ export function roleArn(account: Pick<AccountConfig, 'id'>, name: string): strin
 
 export function accountRootArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:root`;
+}
+
+/** `us-west-2` → `UsWest2`: statement ids allow only letters and digits. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
 }

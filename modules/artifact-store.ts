@@ -1,6 +1,6 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { CustomerManagedKey } from './customer-managed-key';
+import { CustomerManagedKey, ReplicaKey } from './customer-managed-key';
 import { accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
@@ -30,6 +30,11 @@ export interface ArtifactStoreProps {
   /** Key statements for AWS services of this account (e.g. CloudWatch Logs for the build logs). */
   keyServiceStatements?: Statement[];
   protect: boolean;
+  /**
+   * The key: a multi-region primary, or a replica of one (the store of another
+   * region). Either way every store's key has the same key id.
+   */
+  key: { kind: 'multi-region-primary' } | { kind: 'replica'; primaryKeyArn: string };
 }
 
 const READ_OBJECTS = ['s3:GetObject', 's3:GetObjectVersion'];
@@ -42,12 +47,12 @@ const READ_BUCKET = ['s3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListB
  * bucket; they still need `artifactStatements` in their own identity policy.
  */
 export class ArtifactStore extends Construct {
-  readonly key: CustomerManagedKey;
+  readonly keyArn: string;
   readonly bucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
-    this.key = new CustomerManagedKey(this, 'key', {
+    const keyProps = {
       provider: props.provider,
       alias: props.keyAlias,
       description: `Encrypts the artifacts of pipeline bucket ${props.bucketName}`,
@@ -56,16 +61,19 @@ export class ArtifactStore extends Construct {
         sid: `${u.sid}UsesKey`,
         accountIds: u.accountIds,
         roleArns: u.roleArns,
-        access: u.access === 'read' ? 'decrypt' : 'encrypt-decrypt',
+        access: u.access === 'read' ? ('decrypt' as const) : ('encrypt-decrypt' as const),
       })),
-      serviceStatements: props.keyServiceStatements,
       protect: props.protect,
-    });
+    };
+    this.keyArn =
+      props.key.kind === 'replica'
+        ? new ReplicaKey(this, 'key', { ...keyProps, primaryKeyArn: props.key.primaryKeyArn }).arn
+        : new CustomerManagedKey(this, 'key', { ...keyProps, serviceStatements: props.keyServiceStatements, multiRegion: true }).arn;
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
     this.bucket = new SecureBucket(this, 'bucket', {
       provider: props.provider,
       bucketName: props.bucketName,
-      keyArn: this.key.arn,
+      keyArn: this.keyArn,
       denyUploadsWithoutKms: true,
       statements: props.users.flatMap((u) => crossAccountGrant(u, props.accountId, bucketArn)),
       protect: props.protect,
@@ -101,8 +109,11 @@ function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[
   ];
 }
 
-/** Identity-policy statements a role needs to use the artifact store. */
-export function artifactStatements(access: ArtifactAccess, bucketArn: string, keyArn: string): Statement[] {
+/**
+ * Identity-policy statements a role needs to use an artifact store;
+ * `sidSuffix` tells the stores of several regions apart in one policy.
+ */
+export function artifactStatements(access: ArtifactAccess, bucketArn: string, keyArn: string, sidSuffix = ''): Statement[] {
   return [
     ...bucketStatements(access, bucketArn),
     {
@@ -110,5 +121,5 @@ export function artifactStatements(access: ArtifactAccess, bucketArn: string, ke
       actions: access === 'read' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
       resources: [keyArn],
     },
-  ];
+  ].map((s) => ({ ...s, sid: `${s.sid}${sidSuffix}` }));
 }

@@ -10,7 +10,7 @@ import { sourceKindOf } from '../source-kinds';
 import type { Statement } from '../modules/policy-document';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
-import type { PipelineBaseStack } from './pipeline-base-stack';
+import { artifactStoreOutputs, type PipelineBaseStack } from './pipeline-base-stack';
 import type { RepositoryStack } from './repository-stack';
 import type { TargetOutput, TargetStack } from './target-stack';
 
@@ -120,8 +120,10 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       name: naming.pipelineName,
       pipelineArn: naming.pipelineArn,
       roleName: naming.pipelineRole,
-      artifactBucketName: base.get('artifact_bucket_name'),
-      artifactKeyArn,
+      artifactStores: [account.region, ...naming.extraRegions].map((region) => {
+        const names = artifactStoreOutputs(config, region);
+        return { region, bucketName: base.get(names.bucketName), keyArn: base.get(names.keyArn) };
+      }),
       stages: plan.map((stage) => ({
         name: stage.name,
         actions: stage.actions.map(toAction),

@@ -5,7 +5,7 @@ import { artifactStatements } from '../modules/artifact-store';
 import { Role } from '../modules/iam-role';
 import { AccountStack } from './account-stack';
 import type { StackContext } from './context';
-import type { PipelineBaseStack } from './pipeline-base-stack';
+import { artifactStoreOutputs, type PipelineBaseStack } from './pipeline-base-stack';
 
 /** `deploy_role_arn` for every kind, plus the outputs of the target's deploy kind. */
 export type TargetOutput = string;
@@ -31,6 +31,8 @@ export class TargetStack extends AccountStack<TargetOutput> {
     const kind = deployKindOf(target);
     const side = kind.provision({ scope: this, provider: this.provider, config, naming, target });
     const artifacts = kind.readsArtifacts ? this.readOutputs(context.base) : undefined;
+    // The store of the target's own region: CodePipeline hands the action its artifacts there.
+    const store = artifactStoreOutputs(config, target.account.region);
 
     const role = new Role(this, 'deploy_role', {
       provider: this.provider,
@@ -39,7 +41,7 @@ export class TargetStack extends AccountStack<TargetOutput> {
       trust: { kind: 'role', roleArn: naming.pipelineRoleArn },
       statements: [
         ...(artifacts
-          ? artifactStatements('read', artifacts.get('artifact_bucket_arn'), artifacts.get('artifact_key_arn'))
+          ? artifactStatements('read', artifacts.get(store.bucketArn), artifacts.get(store.keyArn))
           : []),
         ...side.deployStatements,
       ],

@@ -3,7 +3,7 @@ import { emailSubscriptionId } from '../../modules/approval-topic';
 import { limitViolations, planStages } from '../stage-plan';
 import type { Problem } from './problem';
 import { sourceKindOf } from '../../source-kinds';
-import { accountSchema, AWS_REGIONS, type PipelineConfig, sourceSchema, targetSchema } from './schema';
+import { accountSchema, type PipelineConfig, sourceSchema, targetSchema } from './schema';
 import { Naming } from '../naming';
 
 export type { Problem } from './problem';
@@ -38,7 +38,6 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     }
   }
 
-  const pipelineRegion = knownRegion(pipelineAccount.region);
   // Rules of the source kind, once the source and the pipeline account are valid on their own.
   const parsedSource = sourceSchema.safeParse(doc.source);
   const parsedAccount = accountSchema.safeParse(pipelineAccount);
@@ -49,15 +48,6 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       problems.push({ path: `source.${problem.path}`, message: problem.message });
     }
   }
-  targets.forEach((t, i) => {
-    const region = knownRegion(record(t.account).region);
-    if (pipelineRegion && region && region !== pipelineRegion) {
-      problems.push({
-        path: `targets[${i}].account.region`,
-        message: `cross-region targets are not supported yet; use the pipeline's region (${pipelineRegion})`,
-      });
-    }
-  });
 
   problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
   problems.push(...waveProblems(targets));
@@ -96,7 +86,10 @@ export function crossFieldProblems(raw: unknown): Problem[] {
         });
       }
     }
-    const buckets: Array<{ name: string; path: string }> = [{ name: naming.artifactBucket, path: 'project' }];
+    const buckets: Array<{ name: string; path: string }> = [
+      { name: naming.artifactBucket, path: 'project' },
+      ...naming.extraRegions.map((region) => ({ name: naming.artifactBucketIn(region), path: 'project' })),
+    ];
     if (config.source.kind === 's3' && (config.source.create || config.source.bucketName)) {
       const explicit = config.source.bucketName !== undefined;
       buckets.push({ name: naming.sourceBucket(config.source), path: explicit ? 'source.bucketName' : 'project' });
@@ -224,12 +217,6 @@ function record(value: unknown): Record<string, unknown> {
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-/** A region the schema accepts; cross-field rules stay quiet about the others. */
-function knownRegion(value: unknown): string | undefined {
-  const region = text(value);
-  return region && (AWS_REGIONS as readonly string[]).includes(region) ? region : undefined;
 }
 
 function text(value: unknown): string | undefined {
