@@ -10,8 +10,8 @@ const WAVE_SIZE = 10;
  * A valid configuration with `targets` target accounts, for tests and
  * benchmarks at scale: targets deploy in waves of ten (w1, w2, ...), and the
  * last wave waits for an approval of its last target. Account ids are
- * distinct and deterministic. Valid up to 470 targets, where the stages
- * (Source, Build, 47 waves and one approval) reach CodePipeline's 50.
+ * distinct and deterministic. Valid up to about 150 targets, where the
+ * pipeline role's policy (it names every deploy role) reaches IAM's limit.
  */
 export function generateConfig(targets: number, region: (typeof AWS_REGIONS)[number] = 'eu-west-1'): ConfigInput {
   const account = (n: number) => {

@@ -1,5 +1,6 @@
 import { deployKindOf, isDeployKind } from '../../deploy-kinds';
 import { emailSubscriptionId } from '../../modules/approval-topic';
+import { policyLimitViolations } from '../policy-limits';
 import { limitViolations, planStages } from '../stage-plan';
 import type { Problem } from './problem';
 import { sourceKindOf } from '../../source-kinds';
@@ -117,7 +118,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
         'S3 bucket name',
       ),
     );
-    for (const message of limitViolations(planStages(config))) {
+    for (const message of [...limitViolations(planStages(config)), ...policyLimitViolations(config, naming)]) {
       problems.push({ path: 'targets', message });
     }
   }
