@@ -217,6 +217,18 @@ describe('rules', () => {
     expect(problemsOf(raw)[0].path).toBe('targets[0].deploy.kind');
   });
 
+  it('reports problems, never crashes, on documents with parts missing or of the wrong type', () => {
+    const documents: unknown[] = [
+      null,
+      [],
+      { project: 'p', pipeline: { account: generateConfig(1).pipeline.account }, source: { kind: 'codecommit' }, targets: [{}] },
+      { ...generateConfig(2), source: { kind: 'connection', triggers: 'main' }, pipeline: { approvals: { emails: 'a@b.c' } } },
+      { ...generateConfig(2), source: { kind: 's3', create: 'yes' }, targets: [{ name: 't', wave: 3, deploy: { kind: 'ecs' } }] },
+      { ...generateConfig(1), targets: [{ ...generateConfig(1).targets[0], deploy: { kind: 'cloudformation', parameterOverrides: 7 } }] },
+    ];
+    for (const document of documents) expect(problemsOf(document).length).toBeGreaterThan(0);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(() => parseConfig('project: a\n  bad: [', 'broken.yaml')).toThrow(/^broken\.yaml: .*\n {2}- \(line \d+\)/);
   });

@@ -1,11 +1,11 @@
 import { deployKindOf, isDeployKind } from '../../deploy-kinds';
 import { emailSubscriptionId } from '../../modules/approval-topic';
+import { sourceKindOf } from '../../source-kinds';
+import { Naming } from '../naming';
 import { policyLimitViolations } from '../policy-limits';
 import { limitViolations, planStages } from '../stage-plan';
 import type { Problem } from './problem';
-import { sourceKindOf } from '../../source-kinds';
-import { accountSchema, type PipelineConfig, sourceSchema, targetSchema } from './schema';
-import { Naming } from '../naming';
+import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, targetSchema } from './schema';
 
 export type { Problem } from './problem';
 
@@ -21,7 +21,8 @@ const S3_BUCKET_NAME_MAX = 63;
 export function crossFieldProblems(raw: unknown): Problem[] {
   const doc = record(raw);
   const problems: Problem[] = [];
-  const pipelineAccount = record(record(doc.pipeline).account);
+  const pipeline = record(doc.pipeline);
+  const pipelineAccount = record(pipeline.account);
   const source = record(doc.source);
   const targets = list(doc.targets).map(record);
 
@@ -41,11 +42,12 @@ export function crossFieldProblems(raw: unknown): Problem[] {
 
   // Rules of the source kind, once the source and the pipeline account are valid on their own.
   const parsedSource = sourceSchema.safeParse(doc.source);
+  const validSource = parsedSource.success ? parsedSource.data : undefined;
   const parsedAccount = accountSchema.safeParse(pipelineAccount);
   const project = text(doc.project);
-  if (parsedSource.success && parsedAccount.success && project) {
+  if (validSource && parsedAccount.success && project) {
     const context = { project, pipelineAccount: parsedAccount.data };
-    for (const problem of sourceKindOf(parsedSource.data).problems(parsedSource.data, context)) {
+    for (const problem of sourceKindOf(validSource).problems(validSource, context)) {
       problems.push({ path: `source.${problem.path}`, message: problem.message });
     }
   }
@@ -54,7 +56,6 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   problems.push(...waveProblems(targets));
 
   // CodePipeline cannot roll a stage back while several runs are in it.
-  const pipeline = record(doc.pipeline);
   if (pipeline.executionMode === 'PARALLEL' && (record(pipeline.onFailure).deploy ?? 'rollback') === 'rollback') {
     problems.push({
       path: 'pipeline.onFailure.deploy',
@@ -64,7 +65,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   problems.push(...undeclaredVariables(doc));
 
   // Addresses that differ only in case or punctuation would share one subscription resource.
-  const subscriptions = list(record(record(doc.pipeline).approvals).emails).map((e) => mapText(e, emailSubscriptionId));
+  const subscriptions = list(record(pipeline.approvals).emails).map((e) => mapText(e, emailSubscriptionId));
   problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
 
   // Rules of each deploy kind, for every target whose own fields are valid.
@@ -76,7 +77,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     }
   });
 
-  const names = lenientNaming(doc, targets);
+  const names = lenientNaming(doc, targets, validSource);
   if (names) {
     const { naming, config } = names;
     for (const role of naming.allRoleNames()) {
@@ -187,13 +188,13 @@ function duplicates(values: Array<string | undefined>, pathOf: (i: number) => st
 function lenientNaming(
   doc: Record<string, unknown>,
   targets: Record<string, unknown>[],
+  source: SourceConfig | undefined,
 ): { naming: Naming; config: PipelineConfig } | undefined {
   const project = text(doc.project);
   const pipelineAccount = record(record(doc.pipeline).account);
   const id = text(pipelineAccount.id);
   const region = text(pipelineAccount.region);
   if (!project || !id || !region) return undefined;
-  const source = record(doc.source);
   const lenientTargets = targets.flatMap((t) => {
     const account = record(t.account);
     const deploy = record(t.deploy);
@@ -206,7 +207,8 @@ function lenientNaming(
   const config = {
     project,
     pipeline: { account: pipelineAccount },
-    source: source.kind === 's3' ? { ...source, bucketName: text(source.bucketName) } : source,
+    // Names that derive from the source only when the schema accepts it.
+    source: source ?? {},
     targets: lenientTargets,
   } as unknown as PipelineConfig;
   return { naming: new Naming(config), config };
