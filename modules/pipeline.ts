@@ -9,8 +9,8 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { artifactStatements } from './artifact-store';
 import { Role } from './iam-role';
-import type { Statement } from './policy-document';
 import { pascalCase } from '../lib/naming';
+import type { Statement } from './policy-document';
 
 export interface PipelineStage {
   name: string;

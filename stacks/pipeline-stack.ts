@@ -6,8 +6,8 @@ import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
 import { Pipeline } from '../modules/pipeline';
-import { sourceKindOf } from '../source-kinds';
 import type { Statement } from '../modules/policy-document';
+import { sourceKindOf } from '../source-kinds';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
 import { artifactStoreOutputs, type PipelineBaseStack } from './pipeline-base-stack';
