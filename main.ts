@@ -13,7 +13,8 @@ import { TargetStack } from './stacks/target-stack';
 export function buildStacks(app: App, config: PipelineConfig): void {
   const context = { config, naming: new Naming(config), backend: createBackend(config.backend) };
   const base = new PipelineBaseStack(app, context);
-  const repository = new RepositoryStack(app, { ...context, base });
+  // Only a CodeCommit source has an account of its own; the others live in the pipeline account.
+  const repository = config.source.kind === 'codecommit' ? new RepositoryStack(app, { ...context, base, source: config.source }) : undefined;
   const targets = config.targets.map((target) => new TargetStack(app, { ...context, base, target }));
   new PipelineStack(app, { ...context, base, repository, targets });
 }

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { generateConfig } from '../lib/config/generate';
+import { account, baseConfig, connectionSource, everyKindTargets, s3Source } from './support/configs';
 import { blocks, config, exampleConfig, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
 
 const REMOTE_OUTPUT = /\$\{data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)\}/g;
@@ -26,49 +27,66 @@ const configurations = {
   'one target, existing repository, unprotected': config({
     ...generateConfig(1),
     protectStatefulResources: false,
-    repository: { ...generateConfig(1).repository, create: false },
+    source: { kind: 'codecommit', account: account('100000000002'), name: 'existing', create: false },
   }),
+  'every deploy kind': config(baseConfig(everyKindTargets())),
+  'a connection source': config({ ...baseConfig(everyKindTargets().slice(0, 2)), source: connectionSource }),
+  'an S3 source': config({ ...baseConfig(everyKindTargets().slice(4)), source: s3Source }),
+  'targets in three regions': config(
+    baseConfig([
+      { name: 'home', account: account('300000000001'), deploy: { kind: 's3' } },
+      { name: 'oregon', account: account('300000000002', 'us-west-2'), deploy: { kind: 's3' } },
+      { name: 'tokyo', account: account('300000000003', 'ap-northeast-1'), deploy: { kind: 'ecs', cluster: 'c', service: 's' } },
+    ]),
+  ),
 };
 
 describe.each(Object.entries(configurations))('the whole app for %s', (_label, cfg) => {
   const { stacks, applyOrder } = synthesize(cfg);
+  const codeCommit = cfg.source.kind === 'codecommit' ? cfg.source : undefined;
   const accountOf: Record<string, string> = {
     'pipeline-base': cfg.pipeline.account.id,
     pipeline: cfg.pipeline.account.id,
-    repository: cfg.repository.account.id,
+    ...(codeCommit ? { repository: codeCommit.account.id } : {}),
     ...Object.fromEntries(cfg.targets.map((t) => [`target-${t.name}`, t.account.id])),
   };
 
-  it('has one stack per account role: base and pipeline, repository, one per target', () => {
+  it('has one stack per account role: base and pipeline, repository for CodeCommit, one per target', () => {
     expect(Object.keys(stacks).sort()).toEqual(Object.keys(accountOf).sort());
   });
 
-  it('gives each stack one aliased provider that assumes the configured role in exactly its account', () => {
+  it('gives each stack aliased providers (one per region it uses) that assume the configured role in exactly its account', () => {
     const roleOf: Record<string, string> = {
       'pipeline-base': cfg.pipeline.account.role,
       pipeline: cfg.pipeline.account.role,
-      repository: cfg.repository.account.role,
+      ...(codeCommit ? { repository: codeCommit.account.role } : {}),
       ...Object.fromEntries(cfg.targets.map((t) => [`target-${t.name}`, t.account.role])),
     };
+    const homeRegion = (name: string) => cfg.targets.find((t) => `target-${t.name}` === name)?.account.region ?? cfg.pipeline.account.region;
     for (const [name, stack] of Object.entries(stacks)) {
       expect(Object.keys(stack.provider)).toEqual(['aws']);
-      expect(stack.provider.aws).toHaveLength(1);
-      const provider = stack.provider.aws[0];
-      expect(provider.allowed_account_ids).toEqual([accountOf[name]]);
-      expect(provider.assume_role).toEqual([{ role_arn: roleOf[name], session_name: `cdktf-${name}` }]);
-      expect(provider.default_tags).toEqual([{ tags: { project: cfg.project, stack: name, 'managed-by': 'cdktf' } }]);
-      expect(provider.alias).toBe(name.startsWith('target-') ? name.slice('target-'.length) : name.replace('-base', ''));
+      const alias = name.startsWith('target-') ? name.slice('target-'.length) : name.replace('-base', '');
+      const [own, ...regional] = stack.provider.aws;
+      expect(own).toMatchObject({ alias, region: homeRegion(name) });
+      for (const provider of regional) expect(provider.alias).toBe(`${alias}-${provider.region}`);
+      for (const provider of stack.provider.aws) {
+        expect(provider.allowed_account_ids).toEqual([accountOf[name]]);
+        expect(provider.assume_role).toEqual([{ role_arn: roleOf[name], session_name: `cdktf-${name}` }]);
+        expect(provider.default_tags).toEqual([{ tags: { project: cfg.project, stack: name, 'managed-by': 'cdktf' } }]);
+      }
     }
+    const extraRegions = [...new Set(cfg.targets.map((t) => t.account.region))].filter((r) => r !== cfg.pipeline.account.region);
+    expect(stacks['pipeline-base'].provider.aws.slice(1).map((p: any) => p.region).sort()).toEqual(extraRegions.sort());
   });
 
-  it('names the provider explicitly on every resource and data source', () => {
+  it('names one of its stack\'s providers explicitly on every resource and data source', () => {
     for (const stack of Object.values(stacks)) {
-      const alias = `aws.${stack.provider.aws[0].alias}`;
+      const aliases = stack.provider.aws.map((p: any) => `aws.${p.alias}`);
       for (const [kind, type, name, body] of blocks(stack)) {
         if (type === 'terraform_remote_state') continue; // built into Terraform, no provider
-        expect({ block: `${kind}.${type}.${name}`, provider: body.provider }).toEqual({
+        expect({ block: `${kind}.${type}.${name}`, named: aliases.includes(body.provider) }).toEqual({
           block: `${kind}.${type}.${name}`,
-          provider: alias,
+          named: true,
         });
       }
     }
@@ -102,7 +120,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
         }
       }
     }
-    expect(reads).toBeGreaterThan(10);
+    expect(reads).toBeGreaterThan(5);
   });
 
   it('publishes stable, named, non-sensitive outputs and no automatic cross-stack outputs', () => {
@@ -116,11 +134,12 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
     expect(JSON.stringify(stacks)).not.toMatch(/cross-stack-output|cross_stack/);
   });
 
-  it('writes an apply order without cycles: base, then repository and targets, then the pipeline', () => {
-    const targets = cfg.targets.map((t) => `target-${t.name}`).sort();
-    expect(applyOrder.waves).toEqual([['pipeline-base'], ['repository', ...targets].sort(), ['pipeline']]);
+  it('writes an apply order without cycles: base first, the pipeline last, after every other stack', () => {
+    const others = Object.keys(stacks).filter((name) => name !== 'pipeline');
+    expect(applyOrder.waves[0]).toContain('pipeline-base');
+    expect(applyOrder.waves.at(-1)).toEqual(['pipeline']);
     expect(applyOrder.order).toEqual(applyOrder.waves.flat());
-    expect(applyOrder.dependsOn.pipeline).toEqual(['pipeline-base', 'repository', ...targets].sort());
+    expect(applyOrder.dependsOn.pipeline).toEqual(others.sort());
   });
 
   it('builds every policy as a policy document, never as a serialized string', () => {
@@ -141,10 +160,10 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
     expect(policies).toBeGreaterThan(10);
   });
 
-  it('protects keys, buckets and a created repository as configured; keys rotate with a 30-day window', () => {
+  it('protects keys, buckets, a created repository or connection as configured; keys rotate with a 30-day window', () => {
     const protect = cfg.protectStatefulResources;
     for (const stack of Object.values(stacks)) {
-      for (const type of ['aws_kms_key', 'aws_s3_bucket', 'aws_codecommit_repository']) {
+      for (const type of ['aws_kms_key', 'aws_kms_replica_key', 'aws_s3_bucket', 'aws_codecommit_repository', 'aws_codestarconnections_connection']) {
         for (const [, body] of resourcesOfType(stack, type)) {
           expect(body.lifecycle).toEqual({ prevent_destroy: protect });
         }
@@ -153,8 +172,10 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
         expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
       }
     }
-    expect(resourcesOfType(stacks.repository, 'aws_codecommit_repository')).toHaveLength(cfg.repository.create ? 1 : 0);
-    expect(Object.keys(stacks.repository.data?.aws_codecommit_repository ?? {})).toHaveLength(cfg.repository.create ? 0 : 1);
+    if (codeCommit) {
+      expect(resourcesOfType(stacks.repository, 'aws_codecommit_repository')).toHaveLength(codeCommit.create ? 1 : 0);
+      expect(Object.keys(stacks.repository.data?.aws_codecommit_repository ?? {})).toHaveLength(codeCommit.create ? 0 : 1);
+    }
   });
 
   it('never puts an external id on a trust policy: CodePipeline cannot pass one', () => {
@@ -165,7 +186,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
     const pipelineRole = `arn:aws:iam::${cfg.pipeline.account.id}:role/${cfg.project}-pipeline`;
     for (const target of cfg.targets) {
       const stack = stacks[`target-${target.name}`];
-      const [[, role]] = resourcesOfType(stack, 'aws_iam_role');
+      const [, role] = resourcesOfType(stack, 'aws_iam_role').find(([, r]) => r.name === `${cfg.project}-deploy-${target.name}`)!;
       expect(policyStatements(stack, role.assume_role_policy)).toEqual([
         {
           sid: 'TrustExactRole',
@@ -252,26 +273,25 @@ describe('the example pipeline', () => {
     const key = stacks['pipeline-base'].resource.aws_kms_key.artifact_store_key;
     const statements = policyStatements(stacks['pipeline-base'], key.policy);
     const grants = Object.fromEntries(
-      statements.filter((s) => s.condition).map((s) => [s.sid, [s.principals[0].identifiers[0], s.condition[0].values]]),
+      statements.filter((s) => s.condition).map((s) => [s.sid, [s.principals[0].identifiers, s.condition[0].values]]),
     );
     expect(grants).toEqual({
       PipelineUsesKey: [
-        'arn:aws:iam::111111111111:root',
+        ['arn:aws:iam::111111111111:root'],
         ['arn:aws:iam::111111111111:role/webapp-pipeline', 'arn:aws:iam::111111111111:role/webapp-build'],
       ],
-      SourceUsesKey: ['arn:aws:iam::222222222222:root', ['arn:aws:iam::222222222222:role/webapp-source']],
-      DeployStagingUsesKey: ['arn:aws:iam::333333333333:root', ['arn:aws:iam::333333333333:role/webapp-deploy-staging']],
-      DeployProductionUsesKey: [
-        'arn:aws:iam::444444444444:root',
-        ['arn:aws:iam::444444444444:role/webapp-deploy-production'],
+      SourceUsesKey: [['arn:aws:iam::222222222222:root'], ['arn:aws:iam::222222222222:role/webapp-source']],
+      DeployUsesKey: [
+        ['arn:aws:iam::333333333333:root', 'arn:aws:iam::444444444444:root'],
+        ['arn:aws:iam::333333333333:role/webapp-deploy-staging', 'arn:aws:iam::444444444444:role/webapp-deploy-production'],
       ],
       BuildLogGroupUsesKey: [
-        'logs.ap-northeast-1.amazonaws.com',
+        ['logs.ap-northeast-1.amazonaws.com'],
         ['arn:aws:logs:ap-northeast-1:111111111111:log-group:/aws/codebuild/webapp-build'],
       ],
     });
-    const production = statements.find((s) => s.sid === 'DeployProductionUsesKey');
-    expect(production.actions).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    const deploy = statements.find((s) => s.sid === 'DeployUsesKey');
+    expect(deploy.actions).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
   });
 
   it('denies artifact uploads without TLS or without SSE-KMS, and lets deploy roles only read', () => {
@@ -284,7 +304,13 @@ describe('the example pipeline', () => {
       actions: ['s3:PutObject'],
       condition: [{ test: 'StringNotEquals', variable: 's3:x-amz-server-side-encryption', values: ['aws:kms'] }],
     });
-    expect(statements.DeployProductionReadsArtifacts.actions).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(statements.DeployReadsArtifacts.actions).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:GetBucketLocation',
+      's3:GetBucketVersioning',
+      's3:ListBucket',
+    ]);
     expect(statements.SourceReadsWritesArtifacts.actions).toContain('s3:PutObject');
   });
 

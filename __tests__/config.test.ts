@@ -32,7 +32,7 @@ describe('the example configuration', () => {
     const config = validateConfig(generateConfig(1));
     expect(config.protectStatefulResources).toBe(true);
     expect(config.backend).toEqual({ type: 'local', directory: 'terraform-state' });
-    expect(config.repository).toMatchObject({ branch: 'main', create: true });
+    expect(config.source).toMatchObject({ kind: 'codecommit', branch: 'main', create: true });
     expect(config.pipeline.build).toEqual({
       image: 'aws/codebuild/standard:7.0',
       computeType: 'BUILD_GENERAL1_SMALL',
@@ -55,7 +55,7 @@ describe('the example configuration', () => {
 describe('a configuration with several mistakes', () => {
   const raw = clone(generateConfig(3));
   raw.pipeline.account.id = '12345';
-  raw.repository.account.region = 'mars-north-1';
+  raw.source.account.region = 'mars-north-1';
   raw.targets[1].name = 't1';
   raw.targets[2].account.role = 'arn:aws:iam::999999999999:role/terraform';
   raw.targets[2].deploy.bucketName = 'Not_A_Bucket';
@@ -66,7 +66,7 @@ describe('a configuration with several mistakes', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         { path: 'pipeline.account.id', message: 'must be a 12-digit AWS account id, got "12345"' },
-        { path: 'repository.account.region', message: 'unknown AWS region "mars-north-1"' },
+        { path: 'source.account.region', message: 'unknown AWS region "mars-north-1"' },
         { path: 'targets[1].name', message: 'duplicate target name "t1" (first used at targets[0].name)' },
         {
           path: 'targets[2].account.role',
@@ -132,29 +132,80 @@ describe('rules', () => {
   });
 
   it('refuses more stages than CodePipeline allows, naming the limit', () => {
-    expect(() => validateConfig(generateConfig(47))).not.toThrow(); // Source + Build + 47 deploy + 1 approval = 50
-    expect(problemsOf(generateConfig(48))).toEqual([
+    const oneStagePerTarget = (n: number) => {
+      const raw = clone(generateConfig(n));
+      raw.targets.forEach((t: any) => delete t.wave);
+      return raw;
+    };
+    expect(() => validateConfig(oneStagePerTarget(47))).not.toThrow(); // Source + Build + 47 deploy + 1 approval = 50
+    expect(problemsOf(oneStagePerTarget(48))).toEqual([
       {
         path: 'targets',
         message:
           'the pipeline needs 51 stages (Source, Build, 48 deploy and 1 approval stages); ' +
-          'CodePipeline allows 50 stages per pipeline',
+          'CodePipeline allows 50 stages per pipeline: group targets that may deploy together into waves',
       },
     ]);
   });
 
-  it('refuses a repository or target outside the pipeline region with a clear message', () => {
+  it('generates valid configurations in waves of ten, beyond 120 targets', () => {
+    for (const n of [1, 10, 50, 100, 120, 150]) expect(validateConfig(generateConfig(n)).targets).toHaveLength(n);
+  });
+
+  it('refuses a release whose policies would outgrow IAM or S3 limits, naming the limit', () => {
+    expect(problemsOf(generateConfig(200))).toEqual([
+      {
+        path: 'targets',
+        message: expect.stringMatching(
+          /^the pipeline role's policy would be about 1\d{4} characters .*; IAM allows 10240 characters of inline policy per role: split the release/,
+        ),
+      },
+    ]);
+    const bucket = problemsOf(generateConfig(260)).find((p) => p.message.includes('bucket policy'));
+    expect(bucket?.message).toMatch(/^the artifact bucket policy in eu-west-1 would be about 2\d{4} bytes \(it grants 260 deploy roles\); S3 allows 20480/);
+  });
+
+  it('refuses a wave with more actions than a stage holds, and more actions than a pipeline holds', () => {
+    const wide = clone(generateConfig(51));
+    wide.targets.forEach((t: any) => (t.wave = 'all'));
+    expect(problemsOf(wide)).toEqual([
+      {
+        path: 'targets',
+        message: 'stage Deploy-all needs 51 actions; CodePipeline allows 50 actions per stage: split the wave',
+      },
+    ]);
+    const many = clone(generateConfig(506));
+    many.targets.forEach((t: any, i: number) => (t.wave = `w${Math.floor(i / 46)}`));
+    expect(problemsOf(many)).toContainEqual({
+      path: 'targets',
+      message: 'the pipeline needs 509 actions; CodePipeline allows 500 actions per pipeline',
+    });
+  });
+
+  it('refuses a wave whose targets are not listed together, or that shares its name with a lone target', () => {
+    const raw = clone(generateConfig(4));
+    raw.targets[0].wave = 'eu';
+    raw.targets[1].wave = 'us';
+    raw.targets[2].wave = 'eu';
+    delete raw.targets[3].wave;
+    raw.targets[3].name = 'us';
+    expect(problemsOf(raw)).toEqual([
+      {
+        path: 'targets[2].wave',
+        message: 'targets of wave "eu" must be listed together: targets[0] and targets[2] are in it, targets[1] between them is not',
+      },
+      { path: 'targets[3].name', message: 'is also the name of wave "us" (targets[1].wave): both would need stage Deploy-us' },
+    ]);
+  });
+
+  it('refuses a CodeCommit repository outside the pipeline region; targets may be anywhere', () => {
     const raw = clone(generateConfig(2));
-    raw.repository.account.region = 'us-east-1';
+    raw.source.account.region = 'us-east-1';
     raw.targets[1].account.region = 'us-west-2';
     expect(problemsOf(raw)).toEqual([
       {
-        path: 'repository.account.region',
+        path: 'source.account.region',
         message: "must be the pipeline's region (eu-west-1): CodePipeline runs source actions in its own region",
-      },
-      {
-        path: 'targets[1].account.region',
-        message: "cross-region targets are not supported yet; use the pipeline's region (eu-west-1)",
       },
     ]);
   });
@@ -164,6 +215,18 @@ describe('rules', () => {
     expect(problemsOf({ ...raw, targets: [] })).toEqual([{ path: 'targets', message: 'at least one target is needed' }]);
     raw.targets[0].deploy.kind = 'ftp';
     expect(problemsOf(raw)[0].path).toBe('targets[0].deploy.kind');
+  });
+
+  it('reports problems, never crashes, on documents with parts missing or of the wrong type', () => {
+    const documents: unknown[] = [
+      null,
+      [],
+      { project: 'p', pipeline: { account: generateConfig(1).pipeline.account }, source: { kind: 'codecommit' }, targets: [{}] },
+      { ...generateConfig(2), source: { kind: 'connection', triggers: 'main' }, pipeline: { approvals: { emails: 'a@b.c' } } },
+      { ...generateConfig(2), source: { kind: 's3', create: 'yes' }, targets: [{ name: 't', wave: 3, deploy: { kind: 'ecs' } }] },
+      { ...generateConfig(1), targets: [{ ...generateConfig(1).targets[0], deploy: { kind: 'cloudformation', parameterOverrides: 7 } }] },
+    ];
+    for (const document of documents) expect(problemsOf(document).length).toBeGreaterThan(0);
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -100,7 +100,7 @@ describe('CustomerManagedKey', () => {
       alias: 'alias/app',
       description: 'd',
       ownerAccountId: '111111111111',
-      users: [{ sid: 'Readers', accountId: '333333333333', roleArns: ['arn:aws:iam::333333333333:role/r'], access: 'decrypt' }],
+      users: [{ sid: 'Readers', accountIds: ['333333333333'], roleArns: ['arn:aws:iam::333333333333:role/r'], access: 'decrypt' }],
       protect: true,
     });
   });
@@ -159,7 +159,7 @@ describe('SecureBucket', () => {
 });
 
 describe('ArtifactStore', () => {
-  it('grants other accounts on the bucket by exact role, and same-account roles only through the key', () => {
+  it('grants other accounts on the bucket by exact role in one statement per group, same-account roles only through the key', () => {
     const json = synth((scope, provider) => {
       new ArtifactStore(scope, 'store', {
         provider,
@@ -167,14 +167,34 @@ describe('ArtifactStore', () => {
         bucketName: 'artifacts',
         keyAlias: 'alias/a',
         protect: true,
+        key: { kind: 'multi-region-primary' },
         users: [
-          { sid: 'Pipeline', accountId: '111111111111', roleArns: [PIPELINE_ROLE], access: 'read-write' },
-          { sid: 'Deploy', accountId: '333333333333', roleArns: ['arn:aws:iam::333333333333:role/d'], access: 'read' },
+          { sid: 'Pipeline', accountIds: ['111111111111'], roleArns: [PIPELINE_ROLE], access: 'read-write' },
+          {
+            sid: 'Deploy',
+            accountIds: ['333333333333', '444444444444'],
+            roleArns: ['arn:aws:iam::333333333333:role/d', 'arn:aws:iam::444444444444:role/d'],
+            access: 'read',
+          },
         ],
       });
     });
-    const bucketSids = statements(json, 'store_bucket_policy_document').map((s) => s.sid);
-    expect(bucketSids).toEqual(['DenyInsecureTransport', 'DenyUploadsWithoutKms', 'DeployReadsArtifacts', 'DeployListsArtifactBucket']);
+    const bucket = statements(json, 'store_bucket_policy_document');
+    expect(bucket.map((s) => s.sid)).toEqual(['DenyInsecureTransport', 'DenyUploadsWithoutKms', 'DeployReadsArtifacts']);
+    expect(bucket[2]).toEqual({
+      sid: 'DeployReadsArtifacts',
+      effect: 'Allow',
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'],
+      resources: ['arn:aws:s3:::artifacts/*', 'arn:aws:s3:::artifacts'],
+      principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::333333333333:root', 'arn:aws:iam::444444444444:root'] }],
+      condition: [
+        {
+          test: 'ArnEquals',
+          variable: 'aws:PrincipalArn',
+          values: ['arn:aws:iam::333333333333:role/d', 'arn:aws:iam::444444444444:role/d'],
+        },
+      ],
+    });
     const keySids = statements(json, 'store_key_policy').map((s) => s.sid);
     expect(keySids).toEqual(['OwnerAccountAdministers', 'PipelineUsesKey', 'DeployUsesKey']);
   });
@@ -247,12 +267,14 @@ describe('Pipeline', () => {
         name: 'app',
         pipelineArn: 'arn:aws:codepipeline:eu-west-1:111111111111:app',
         roleName: 'app-pipeline',
-        artifactBucketName: 'artifacts',
-        artifactKeyArn: KEY,
+        artifactStores: [{ region: 'eu-west-1', bucketName: 'artifacts', keyArn: KEY }],
         stages: [
           { name: 'A', actions: [action('one', 'arn:aws:iam::2:role/x'), action('two')] },
           { name: 'B', actions: [action('three', 'arn:aws:iam::2:role/x'), action('four', 'arn:aws:iam::3:role/y')] },
         ],
+        executionMode: 'QUEUED',
+        variables: [],
+        triggers: [],
         statements: [],
       });
     });

@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generateConfig } from '../lib/config/generate';
+import { loadConfig } from '../lib/config/load';
+import type { PipelineConfig } from '../lib/config/schema';
 import { synthesizeAtomically } from '../lib/synth';
 import { buildStacks } from '../main';
 import { blocks, config, exampleConfig, synthesize } from './support/synth';
@@ -16,11 +18,28 @@ function filesUnder(dir: string, base = dir): Record<string, string> {
   return files;
 }
 
+const releaseFlow = loadConfig({ PIPELINE_CONFIG: 'config/examples/release-flow.yaml' }).config;
+
+function addressesOf(cfg: PipelineConfig): Record<string, string[]> {
+  const { stacks } = synthesize(cfg);
+  return Object.fromEntries(
+    Object.entries(stacks).map(([name, stack]) => [
+      name,
+      blocks(stack)
+        .map(([kind, type, id]) => `${kind === 'data' ? 'data.' : ''}${type}.${id}`)
+        .sort(),
+    ]),
+  );
+}
+
 describe('stable output', () => {
-  it('synthesizes the same bytes twice from the same configuration', () => {
-    const first = synthesize(exampleConfig()).outdir;
+  it.each([
+    ['the example', exampleConfig()],
+    ['the release-flow example (every kind, waves, two regions)', releaseFlow],
+  ])('synthesizes the same bytes twice from the same configuration: %s', (_label, cfg) => {
+    const first = synthesize(cfg).outdir;
     const second = path.join(mkdtempSync(path.join(tmpdir(), 'cdktf-again-')), 'out');
-    synthesizeAtomically(second, (app) => buildStacks(app, exampleConfig()));
+    synthesizeAtomically(second, (app) => buildStacks(app, cfg));
     const a = filesUnder(first);
     const b = filesUnder(second);
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
@@ -29,16 +48,11 @@ describe('stable output', () => {
   });
 
   it('keeps every resource address of the example (a change here replaces or orphans real resources)', () => {
-    const { stacks } = synthesize(exampleConfig());
-    const addresses = Object.fromEntries(
-      Object.entries(stacks).map(([name, stack]) => [
-        name,
-        blocks(stack)
-          .map(([kind, type, id]) => `${kind === 'data' ? 'data.' : ''}${type}.${id}`)
-          .sort(),
-      ]),
-    );
-    expect(addresses).toMatchSnapshot();
+    expect(addressesOf(exampleConfig())).toMatchSnapshot();
+  });
+
+  it('keeps every resource address of the release-flow example', () => {
+    expect(addressesOf(releaseFlow)).toMatchSnapshot();
   });
 
   it('uses readable addresses without hash suffixes', () => {

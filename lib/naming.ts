@@ -1,4 +1,4 @@
-import type { AccountConfig, PipelineConfig, TargetConfig } from './config/schema';
+import type { AccountConfig, DeployOf, PipelineConfig, SourceOf, TargetConfig } from './config/schema';
 
 /**
  * Every physical name and ARN the project derives from the configuration.
@@ -45,17 +45,36 @@ export class Naming {
   get trailLogsRole(): string {
     return `${this.project}-trail-logs`;
   }
+  /** Assumed by CloudFormation (only) to change the stack of a `cloudformation` target. */
+  cloudFormationExecutionRole(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-cfn-${target.name}`;
+  }
+  /** Assumed by CodeDeploy (only) to shift traffic for an `ecs-blue-green` target. */
+  codeDeployRole(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-codedeploy-${target.name}`;
+  }
 
   /** Every IAM role name with the configuration field it derives from, for validation. */
   allRoleNames(): Array<{ name: string; from: string }> {
     return [
       { name: this.pipelineRole, from: 'project' },
       { name: this.buildRole, from: 'project' },
-      { name: this.sourceRole, from: 'project' },
-      { name: this.sourceForwarderRole, from: 'project' },
-      { name: this.pipelineStarterRole, from: 'project' },
+      ...(this.config.source.kind === 'codecommit'
+        ? [
+            { name: this.sourceRole, from: 'project' },
+            { name: this.sourceForwarderRole, from: 'project' },
+          ]
+        : []),
+      // A connection source starts the pipeline through its V2 trigger, not through EventBridge.
+      ...(this.config.source.kind !== 'connection' ? [{ name: this.pipelineStarterRole, from: 'project' }] : []),
       { name: this.trailLogsRole, from: 'project' },
-      ...this.config.targets.map((target, i) => ({ name: this.deployRole(target), from: `targets[${i}].name` })),
+      ...this.config.targets.flatMap((target, i) => {
+        const from = `targets[${i}].name`;
+        const roles = [{ name: this.deployRole(target), from }];
+        if (target.deploy.kind === 'cloudformation') roles.push({ name: this.cloudFormationExecutionRole(target), from });
+        if (target.deploy.kind === 'ecs-blue-green') roles.push({ name: this.codeDeployRole(target), from });
+        return roles;
+      }),
     ];
   }
 
@@ -70,8 +89,16 @@ export class Naming {
     return `/aws/codebuild/${this.buildProject}`;
   }
   get artifactBucket(): string {
-    const { id, region } = this.config.pipeline.account;
-    return `${this.project}-artifacts-${id}-${region}`;
+    return this.artifactBucketIn(this.config.pipeline.account.region);
+  }
+  /** The artifact bucket of a region: the pipeline's, or one where targets deploy. */
+  artifactBucketIn(region: string): string {
+    return `${this.project}-artifacts-${this.config.pipeline.account.id}-${region}`;
+  }
+  /** Regions other than the pipeline's where targets deploy: each gets an artifact store, sorted. */
+  get extraRegions(): string[] {
+    const home = this.config.pipeline.account.region;
+    return [...new Set(this.config.targets.map((t) => t.account.region))].filter((r) => r !== home).sort();
   }
   get artifactKeyAlias(): string {
     return `alias/${this.project}-artifacts`;
@@ -84,6 +111,17 @@ export class Naming {
   }
   get approvalTopic(): string {
     return `${this.project}-approvals`;
+  }
+  /** CodeConnections allow 32 characters: `<project>-github`. */
+  sourceConnection(source: Pick<SourceOf<'connection'>, 'provider'>): string {
+    return `${this.project}-${source.provider.toLowerCase()}`;
+  }
+  sourceBucket(source: Pick<SourceOf<'s3'>, 'bucketName'>): string {
+    const { id, region } = this.config.pipeline.account;
+    return source.bucketName ?? `${this.project}-source-${id}-${region}`;
+  }
+  get sourceKeyAlias(): string {
+    return `alias/${this.project}-source`;
   }
 
   get accessLogBucket(): string {
@@ -137,9 +175,20 @@ export class Naming {
   }
 
   // --- target accounts ------------------------------------------------------
-  deployBucket(target: TargetConfig): string {
+  deployBucket(target: Pick<TargetConfig, 'name' | 'account'> & { deploy: Pick<DeployOf<'s3'>, 'bucketName'> }): string {
     const { id, region } = target.account;
     return target.deploy.bucketName ?? `${this.project}-${target.name}-${id}-${region}`;
+  }
+  codeDeployApplication(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-${target.name}`;
+  }
+  codeDeployDeploymentGroup(target: Pick<TargetConfig, 'name'>): string {
+    return `${this.project}-${target.name}`;
+  }
+  /** A predefined configuration for all-at-once, otherwise one named after its shape (e.g. `-linear-10pct-every-2m`). */
+  codeDeployDeploymentConfig(target: Pick<TargetConfig, 'name'>, traffic: DeployOf<'ecs-blue-green'>['traffic']): string {
+    if (traffic.type === 'all-at-once') return 'CodeDeployDefault.ECSAllAtOnce';
+    return `${this.project}-${target.name}-${traffic.type}-${traffic.percentage}pct-every-${traffic.intervalMinutes}m`;
   }
   deployKeyAlias(target: Pick<TargetConfig, 'name'>): string {
     return `alias/${this.project}-${target.name}-deploy`;
@@ -160,13 +209,19 @@ export class Naming {
     return roleArn(this.config.pipeline.account, this.pipelineStarterRole);
   }
   get sourceRoleArn(): string {
-    return roleArn(this.config.repository.account, this.sourceRole);
+    return roleArn(this.codeCommit.account, this.sourceRole);
   }
   get sourceForwarderRoleArn(): string {
-    return roleArn(this.config.repository.account, this.sourceForwarderRole);
+    return roleArn(this.codeCommit.account, this.sourceForwarderRole);
   }
-  deployRoleArn(target: TargetConfig): string {
+  deployRoleArn(target: Pick<TargetConfig, 'name' | 'account'>): string {
     return roleArn(target.account, this.deployRole(target));
+  }
+  cloudFormationExecutionRoleArn(target: Pick<TargetConfig, 'name' | 'account'>): string {
+    return roleArn(target.account, this.cloudFormationExecutionRole(target));
+  }
+  codeDeployRoleArn(target: Pick<TargetConfig, 'name' | 'account'>): string {
+    return roleArn(target.account, this.codeDeployRole(target));
   }
   get pipelineArn(): string {
     const { id, region } = this.config.pipeline.account;
@@ -180,12 +235,14 @@ export class Naming {
     const { id, region } = this.config.pipeline.account;
     return `arn:aws:logs:${region}:${id}:log-group:${this.buildLogGroup}`;
   }
+  /** The rule listens on the custom bus for CodeCommit events, on the default bus for S3's. */
   get startPipelineRuleArn(): string {
     const { id, region } = this.config.pipeline.account;
-    return `arn:aws:events:${region}:${id}:rule/${this.sourceEventBus}/${this.startPipelineRule}`;
+    const bus = this.config.source.kind === 'codecommit' ? `${this.sourceEventBus}/` : '';
+    return `arn:aws:events:${region}:${id}:rule/${bus}${this.startPipelineRule}`;
   }
   get forwardSourceChangesRuleArn(): string {
-    const { id, region } = this.config.repository.account;
+    const { id, region } = this.codeCommit.account;
     return `arn:aws:events:${region}:${id}:rule/${this.forwardSourceChangesRule}`;
   }
   get trailArn(): string {
@@ -217,8 +274,14 @@ export class Naming {
     return `arn:aws:cloudwatch:${region}:${id}:alarm:${alarmName}`;
   }
   get repositoryArn(): string {
-    const { id, region } = this.config.repository.account;
-    return `arn:aws:codecommit:${region}:${id}:${this.config.repository.name}`;
+    const { id, region } = this.codeCommit.account;
+    return `arn:aws:codecommit:${region}:${id}:${this.codeCommit.name}`;
+  }
+
+  /** The CodeCommit source; its names exist only when the source is CodeCommit. */
+  private get codeCommit(): SourceOf<'codecommit'> {
+    if (this.config.source.kind !== 'codecommit') throw new Error(`the source is ${this.config.source.kind}, not codecommit`);
+    return this.config.source;
   }
 }
 
@@ -237,4 +300,13 @@ export function permissionsBoundaryName(project: string, stackName: string): str
 
 export function accountRootArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:root`;
+}
+
+/** `us-west-2` → `UsWest2`: statement ids allow only letters and digits. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
 }

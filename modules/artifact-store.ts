@@ -1,17 +1,23 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { CustomerManagedKey } from './customer-managed-key';
+import { CustomerManagedKey, ReplicaKey } from './customer-managed-key';
 import type { AccessLogTarget } from './log-bucket';
-import { accountPrincipal, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
+import { accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
 export type ArtifactAccess = 'read' | 'read-write';
 
-/** Roles of one account that use the artifact store. */
+/**
+ * Roles that use the artifact store with one access level. Each group is one
+ * statement in the key policy and one in the bucket policy however many
+ * accounts it spans, so the policies stay far below their size limits
+ * (32 KB for keys, 20 KB for buckets) with hundreds of targets.
+ */
 export interface ArtifactUsers {
-  /** Statement id prefix, e.g. `Source` gives `SourceReadWriteArtifacts`. */
+  /** Statement id prefix, e.g. `Source` gives `SourceUsesKey`. */
   sid: string;
-  accountId: string;
+  /** The accounts of the roles. */
+  accountIds: string[];
   roleArns: string[];
   access: ArtifactAccess;
 }
@@ -26,6 +32,11 @@ export interface ArtifactStoreProps {
   keyServiceStatements?: Statement[];
   accessLogs?: AccessLogTarget;
   protect: boolean;
+  /**
+   * The key: a multi-region primary, or a replica of one (the store of another
+   * region). Either way every store's key has the same key id.
+   */
+  key: { kind: 'multi-region-primary' } | { kind: 'replica'; primaryKeyArn: string };
 }
 
 const READ_OBJECTS = ['s3:GetObject', 's3:GetObjectVersion'];
@@ -38,44 +49,59 @@ const READ_BUCKET = ['s3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListB
  * bucket; they still need `artifactStatements` in their own identity policy.
  */
 export class ArtifactStore extends Construct {
-  readonly key: CustomerManagedKey;
+  readonly keyArn: string;
   readonly bucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
-    this.key = new CustomerManagedKey(this, 'key', {
+    const keyProps = {
       provider: props.provider,
       alias: props.keyAlias,
       description: `Encrypts the artifacts of pipeline bucket ${props.bucketName}`,
       ownerAccountId: props.accountId,
       users: props.users.map((u) => ({
         sid: `${u.sid}UsesKey`,
-        accountId: u.accountId,
+        accountIds: u.accountIds,
         roleArns: u.roleArns,
-        access: u.access === 'read' ? 'decrypt' : 'encrypt-decrypt',
+        access: u.access === 'read' ? ('decrypt' as const) : ('encrypt-decrypt' as const),
       })),
-      serviceStatements: props.keyServiceStatements,
       protect: props.protect,
-    });
+    };
+    this.keyArn =
+      props.key.kind === 'replica'
+        ? new ReplicaKey(this, 'key', { ...keyProps, primaryKeyArn: props.key.primaryKeyArn }).arn
+        : new CustomerManagedKey(this, 'key', { ...keyProps, serviceStatements: props.keyServiceStatements, multiRegion: true }).arn;
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
-    const crossAccount = props.users.filter((u) => u.accountId !== props.accountId);
     this.bucket = new SecureBucket(this, 'bucket', {
       provider: props.provider,
       bucketName: props.bucketName,
-      keyArn: this.key.arn,
+      keyArn: this.keyArn,
       denyUploadsWithoutKms: true,
       accessLogs: props.accessLogs,
-      statements: crossAccount.flatMap((u) =>
-        bucketStatements(u.access, bucketArn).map((s) => ({
-          ...s,
-          sid: `${u.sid}${s.sid}`,
-          principals: [accountPrincipal(u.accountId)],
-          conditions: [principalArnIs(u.roleArns)],
-        })),
-      ),
+      statements: props.users.flatMap((u) => crossAccountGrant(u, props.accountId, bucketArn)),
       protect: props.protect,
     });
   }
+}
+
+/**
+ * The bucket-policy half of another account's access (roles of the bucket's
+ * own account need only their identity policy): one statement for all the
+ * group's other accounts, narrowed to its exact roles.
+ */
+function crossAccountGrant(users: ArtifactUsers, ownerAccountId: string, bucketArn: string): Statement[] {
+  const otherAccounts = users.accountIds.filter((id) => id !== ownerAccountId);
+  if (otherAccounts.length === 0) return [];
+  const statements = bucketStatements(users.access, bucketArn);
+  return [
+    {
+      sid: `${users.sid}${statements[0].sid}`,
+      actions: statements.flatMap((s) => s.actions),
+      resources: statements.flatMap((s) => s.resources ?? []),
+      principals: [accountPrincipals(otherAccounts)],
+      conditions: [principalArnIs(users.roleArns)],
+    },
+  ];
 }
 
 function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[] {
@@ -86,8 +112,11 @@ function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[
   ];
 }
 
-/** Identity-policy statements a role needs to use the artifact store. */
-export function artifactStatements(access: ArtifactAccess, bucketArn: string, keyArn: string): Statement[] {
+/**
+ * Identity-policy statements a role needs to use an artifact store;
+ * `sidSuffix` tells the stores of several regions apart in one policy.
+ */
+export function artifactStatements(access: ArtifactAccess, bucketArn: string, keyArn: string, sidSuffix = ''): Statement[] {
   return [
     ...bucketStatements(access, bucketArn),
     {
@@ -95,5 +124,5 @@ export function artifactStatements(access: ArtifactAccess, bucketArn: string, ke
       actions: access === 'read' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
       resources: [keyArn],
     },
-  ];
+  ].map((s) => ({ ...s, sid: `${s.sid}${sidSuffix}` }));
 }

@@ -1,14 +1,16 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { accountPrincipal, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, PolicyDocument, principalArnIs, type Statement } from './policy-document';
+import { accountPrincipal, accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, PolicyDocument, principalArnIs, type Statement } from './policy-document';
 
-/** Roles of one account that may use the key. */
+/** Roles that may use the key; one statement names them all, whatever their accounts. */
 export interface KeyUsers {
   /** Statement id; names the purpose, e.g. `SourceAccountRoles`. */
   sid: string;
-  accountId: string;
+  /** The accounts of the roles. */
+  accountIds: string[];
   roleArns: string[];
   /** `decrypt` for roles that only read data under the key. */
   access: 'encrypt-decrypt' | 'decrypt';
@@ -26,6 +28,12 @@ export interface CustomerManagedKeyProps {
   serviceStatements?: Statement[];
   /** Sets prevent_destroy; the deletion window applies either way. */
   protect: boolean;
+  /**
+   * A multi-region primary key, so that replicas in other regions share its
+   * key id and material (an artifact store per region, seed 002). Cannot be
+   * changed on an existing key without replacing it.
+   */
+  multiRegion?: boolean;
 }
 
 /** Administration actions for the owner account, listed instead of `kms:*`. */
@@ -48,6 +56,33 @@ const KEY_ADMINISTRATION = [
 ];
 
 /**
+ * The key policy: the owner account administers the key through IAM, and
+ * other principals use it only as the exact roles named.
+ */
+function keyPolicyStatements(props: Pick<CustomerManagedKeyProps, 'ownerAccountId' | 'users' | 'serviceStatements' | 'multiRegion'>): Statement[] {
+  return [
+    {
+      sid: 'OwnerAccountAdministers',
+      principals: [accountPrincipal(props.ownerAccountId)],
+      // Replicating is what creates the key in another region.
+      actions: props.multiRegion ? [...KEY_ADMINISTRATION, 'kms:ReplicateKey'] : KEY_ADMINISTRATION,
+      // In a key policy "*" means this key.
+      resources: ['*'],
+    },
+    ...props.users.map(
+      (users): Statement => ({
+        sid: users.sid,
+        principals: [accountPrincipals(users.accountIds)],
+        actions: users.access === 'decrypt' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
+        resources: ['*'],
+        conditions: [principalArnIs(users.roleArns)],
+      }),
+    ),
+    ...(props.serviceStatements ?? []),
+  ];
+}
+
+/**
  * A symmetric customer-managed KMS key with yearly rotation, a 30-day
  * deletion window and an alias. Its policy lets the owner account administer
  * it through IAM, and other principals use it only as the exact roles named.
@@ -61,31 +96,13 @@ export class CustomerManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
-    const statements: Statement[] = [
-      {
-        sid: 'OwnerAccountAdministers',
-        principals: [accountPrincipal(props.ownerAccountId)],
-        actions: KEY_ADMINISTRATION,
-        // In a key policy "*" means this key.
-        resources: ['*'],
-      },
-      ...props.users.map(
-        (users): Statement => ({
-          sid: users.sid,
-          principals: [accountPrincipal(users.accountId)],
-          actions: users.access === 'decrypt' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
-          resources: ['*'],
-          conditions: [principalArnIs(users.roleArns)],
-        }),
-      ),
-      ...(props.serviceStatements ?? []),
-    ];
-    const policy = new PolicyDocument(this, 'policy', { provider: props.provider, statements });
+    const policy = new PolicyDocument(this, 'policy', { provider: props.provider, statements: keyPolicyStatements(props) });
     const key = new KmsKey(this, 'Default', {
       provider: props.provider,
       description: props.description,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      multiRegion: props.multiRegion,
       policy: policy.json,
       lifecycle: { preventDestroy: props.protect },
     });
@@ -97,5 +114,35 @@ export class CustomerManagedKey extends Construct {
     this.arn = key.arn;
     this.keyId = key.keyId;
     this.aliasName = props.alias;
+  }
+}
+
+export interface ReplicaKeyProps extends Omit<CustomerManagedKeyProps, 'multiRegion' | 'serviceStatements'> {
+  /** Provider of the replica's region. */
+  provider: AwsProvider;
+  primaryKeyArn: string;
+}
+
+/**
+ * A replica of a multi-region key in another region: the same key id and
+ * material (rotation follows the primary), its own alias and its own policy,
+ * so each region grants exactly the roles that work there.
+ */
+export class ReplicaKey extends Construct {
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: ReplicaKeyProps) {
+    super(scope, id);
+    const policy = new PolicyDocument(this, 'policy', { provider: props.provider, statements: keyPolicyStatements(props) });
+    const replica = new KmsReplicaKey(this, 'Default', {
+      provider: props.provider,
+      primaryKeyArn: props.primaryKeyArn,
+      description: props.description,
+      deletionWindowInDays: 30,
+      policy: policy.json,
+      lifecycle: { preventDestroy: props.protect },
+    });
+    new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: replica.keyId });
+    this.arn = replica.arn;
   }
 }

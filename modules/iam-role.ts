@@ -15,7 +15,14 @@ export type Trust =
    * it assumes the role: the conditions would lock the service out, so the
    * caller must say why they are left out (and keep the role's policy narrow).
    */
-  | { kind: 'service'; service: string; withoutSourceConditionsBecause: string };
+  | { kind: 'service'; service: string; withoutSourceConditionsBecause: string }
+  /**
+   * A service that receives the role through `iam:PassRole` (a CloudFormation
+   * execution role, a CodeDeploy service role). Such services do not send
+   * `aws:SourceAccount`, so the guard is on the passing side: only roles whose
+   * `iam:PassRole` names this role exactly can hand it over.
+   */
+  | { kind: 'passed-to-service'; service: string };
 
 export interface RoleProps {
   provider: AwsProvider;
@@ -76,6 +83,9 @@ function trustStatement(trust: Trust): Statement {
       principals: [accountPrincipal(accountId)],
       conditions: [principalArnIs([trust.roleArn])],
     };
+  }
+  if (trust.kind === 'passed-to-service') {
+    return { sid: 'TrustServiceThatReceivesRole', actions: ['sts:AssumeRole'], principals: [servicePrincipal(trust.service)] };
   }
   if (!('sourceArn' in trust)) {
     return { sid: 'TrustService', actions: ['sts:AssumeRole'], principals: [servicePrincipal(trust.service)] };

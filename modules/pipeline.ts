@@ -1,13 +1,28 @@
-import { Codepipeline, type CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
+import {
+  Codepipeline,
+  type CodepipelineStageAction,
+  type CodepipelineStageOnFailure,
+  type CodepipelineTrigger,
+  type CodepipelineVariable,
+} from '@cdktf/provider-aws/lib/codepipeline';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { artifactStatements } from './artifact-store';
 import { Role } from './iam-role';
+import { pascalCase } from '../lib/naming';
 import type { Statement } from './policy-document';
 
 export interface PipelineStage {
   name: string;
   actions: CodepipelineStageAction[];
+  /** What CodePipeline does when the stage fails; it fails the run when omitted. */
+  onFailure?: CodepipelineStageOnFailure;
+}
+
+export interface ArtifactStoreLocation {
+  region: string;
+  bucketName: string;
+  keyArn: string;
 }
 
 export interface PipelineProps {
@@ -17,9 +32,13 @@ export interface PipelineProps {
   /** ARN the pipeline will have: the role's trust is pinned to it. */
   pipelineArn: string;
   roleName: string;
-  artifactBucketName: string;
-  artifactKeyArn: string;
+  /** The artifact store of the pipeline's region first, then one per other region where actions run. */
+  artifactStores: ArtifactStoreLocation[];
   stages: PipelineStage[];
+  executionMode: 'QUEUED' | 'SUPERSEDED' | 'PARALLEL';
+  variables: CodepipelineVariable[];
+  /** V2 triggers of connection source actions. */
+  triggers: CodepipelineTrigger[];
   /** What the actions need beyond the artifact store and assuming their roles (e.g. start a build). */
   statements: Statement[];
 }
@@ -27,7 +46,8 @@ export interface PipelineProps {
 /**
  * A V2 pipeline and its service role. The role may assume exactly the roles
  * its actions name (derived from the stages, so a new action cannot be
- * forgotten), use the artifact store, and do what `statements` adds.
+ * forgotten), use the artifact stores (it copies artifacts into the store of
+ * each action's region), and do what `statements` adds.
  */
 export class Pipeline extends Construct {
   readonly name: string;
@@ -37,7 +57,7 @@ export class Pipeline extends Construct {
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
     const { provider } = props;
-    const bucketArn = `arn:aws:s3:::${props.artifactBucketName}`;
+    const [home] = props.artifactStores;
     const actionRoles = [
       ...new Set(props.stages.flatMap((s) => s.actions.map((a) => a.roleArn)).filter((arn): arn is string => !!arn)),
     ];
@@ -55,7 +75,14 @@ export class Pipeline extends Construct {
         ...(actionRoles.length > 0
           ? [{ sid: 'AssumesActionRoles', actions: ['sts:AssumeRole'], resources: actionRoles }]
           : []),
-        ...artifactStatements('read-write', bucketArn, props.artifactKeyArn),
+        ...props.artifactStores.flatMap((store) =>
+          artifactStatements(
+            'read-write',
+            `arn:aws:s3:::${store.bucketName}`,
+            store.keyArn,
+            store === home ? '' : pascalCase(store.region),
+          ),
+        ),
         ...props.statements,
       ],
     });
@@ -63,16 +90,18 @@ export class Pipeline extends Construct {
       provider,
       name: props.name,
       pipelineType: 'V2',
-      executionMode: 'QUEUED',
+      executionMode: props.executionMode,
       roleArn: role.arn,
-      artifactStore: [
-        {
-          type: 'S3',
-          location: props.artifactBucketName,
-          encryptionKey: { type: 'KMS', id: props.artifactKeyArn },
-        },
-      ],
-      stage: props.stages.map((s) => ({ name: s.name, action: s.actions })),
+      // A single-region pipeline's store may not name its region; with several, each must.
+      artifactStore: props.artifactStores.map((store) => ({
+        type: 'S3',
+        location: store.bucketName,
+        encryptionKey: { type: 'KMS', id: store.keyArn },
+        region: props.artifactStores.length > 1 ? store.region : undefined,
+      })),
+      stage: props.stages.map((s) => ({ name: s.name, action: s.actions, onFailure: s.onFailure })),
+      variable: props.variables.length > 0 ? props.variables : undefined,
+      trigger: props.triggers.length > 0 ? props.triggers : undefined,
     });
     this.name = pipeline.name;
     this.arn = pipeline.arn;

@@ -63,7 +63,12 @@ export class PolicyDocument extends Construct {
 
 /** Principal of another (or the same) account, narrowed by `principalArnIs`. */
 export function accountPrincipal(accountId: string): Principal {
-  return { type: 'AWS', identifiers: [accountRootArn(accountId)] };
+  return accountPrincipals([accountId]);
+}
+
+/** Principals of several accounts in one statement, narrowed by `principalArnIs`. */
+export function accountPrincipals(accountIds: string[]): Principal {
+  return { type: 'AWS', identifiers: [...new Set(accountIds)].map(accountRootArn) };
 }
 
 export function servicePrincipal(service: string): Principal {
@@ -77,6 +82,19 @@ export function servicePrincipal(service: string): Principal {
  */
 export function principalArnIs(arns: string[]): Condition {
   return { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: arns };
+}
+
+/**
+ * `iam:PassRole` for exactly the roles named, and only to one service: the
+ * two halves of "this principal may hand these roles to that service".
+ */
+export function passRoleTo(sid: string, roleArns: string[], service: string): Statement {
+  return {
+    sid,
+    actions: ['iam:PassRole'],
+    resources: roleArns,
+    conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: [service] }],
+  };
 }
 
 export function denyInsecureTransport(resources: string[], actions: string[]): Statement {

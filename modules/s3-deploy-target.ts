@@ -36,7 +36,7 @@ export class S3DeployTarget extends Construct {
       alias: props.keyAlias,
       description: `Encrypts deployed objects in ${props.bucketName}`,
       ownerAccountId: props.accountId,
-      users: [{ sid: 'DeployRoleUsesKey', accountId: props.accountId, roleArns: [props.deployRoleArn], access: 'encrypt-decrypt' }],
+      users: [{ sid: 'DeployRoleUsesKey', accountIds: [props.accountId], roleArns: [props.deployRoleArn], access: 'encrypt-decrypt' }],
       protect: props.protect,
     });
     const bucket = new SecureBucket(this, 'bucket', {

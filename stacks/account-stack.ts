@@ -33,18 +33,15 @@ export abstract class AccountStack<OutputName extends string = string> extends R
   readonly provider: AwsProvider;
   readonly account: AccountConfig;
   private readonly backend: StateBackend;
+  private readonly stackProps: AccountStackProps;
+  private readonly regionalProviders = new Map<string, AwsProvider>();
 
   protected constructor(scope: Construct, props: AccountStackProps) {
     super(scope, props.stackName);
     this.account = props.account;
     this.backend = props.backend;
-    this.provider = new AwsProvider(this, 'aws', {
-      alias: props.providerAlias,
-      region: props.account.region,
-      allowedAccountIds: [props.account.id],
-      assumeRole: [{ roleArn: props.account.role, sessionName: `cdktf-${props.stackName}` }],
-      defaultTags: [{ tags: { project: props.project, stack: props.stackName, 'managed-by': 'cdktf' } }],
-    });
+    this.stackProps = props;
+    this.provider = this.newProvider('aws', props.providerAlias, props.account.region);
     props.backend.attach(this);
     // cdktf writes the short form "aws"; the full address reads unambiguously in the hand-off HCL.
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
@@ -62,6 +59,32 @@ export abstract class AccountStack<OutputName extends string = string> extends R
     Aspects.of(this).add(new BoundEveryRole(boundaryArn));
   }
 
+  /**
+   * The provider for another region of the same account (alias
+   * `<alias>-<region>`), with the same role, account guard and default tags;
+   * the account's own region gets the stack's provider.
+   */
+  protected providerFor(region: string): AwsProvider {
+    if (region === this.account.region) return this.provider;
+    let provider = this.regionalProviders.get(region);
+    if (!provider) {
+      provider = this.newProvider(`aws_${region.replace(/-/g, '_')}`, `${this.stackProps.providerAlias}-${region}`, region);
+      this.regionalProviders.set(region, provider);
+    }
+    return provider;
+  }
+
+  private newProvider(id: string, alias: string, region: string): AwsProvider {
+    const { account, stackName, project } = this.stackProps;
+    return new AwsProvider(this, id, {
+      alias,
+      region,
+      allowedAccountIds: [account.id],
+      assumeRole: [{ roleArn: account.role, sessionName: `cdktf-${stackName}` }],
+      defaultTags: [{ tags: { project, stack: stackName, 'managed-by': 'cdktf' } }],
+    });
+  }
+
   /** Publishes a value for other stacks under a stable name. */
   protected publish(name: OutputName, value: string, description: string): void {
     new TerraformOutput(this, name, { value, description });
@@ -76,6 +99,13 @@ export abstract class AccountStack<OutputName extends string = string> extends R
     this.addDependency(producer);
     const producerName = producer.node.id;
     const state = this.backend.remoteState(this, `remote_${producerName.replace(/-/g, '_')}`, producerName);
-    return { get: (name) => state.getString(name) };
+    // One token per output, so that equal references compare equal (e.g. when deduplicating role ARNs).
+    const tokens = new Map<Name, string>();
+    return {
+      get: (name) => {
+        if (!tokens.has(name)) tokens.set(name, state.getString(name));
+        return tokens.get(name)!;
+      },
+    };
   }
 }

@@ -8,12 +8,3 @@ export interface StackContext {
   naming: Naming;
   backend: StateBackend;
 }
-
-/** `prod-eu` → `ProdEu`: statement ids allow only letters and digits. */
-export function pascalCase(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0].toUpperCase() + part.slice(1))
-    .join('');
-}

@@ -1,29 +1,37 @@
 import type { Construct } from 'constructs';
+import { deployKindOf } from '../deploy-kinds';
 import type { PipelineConfig } from '../lib/config/schema';
 import type { Naming } from '../lib/naming';
-import { ArtifactStore } from '../modules/artifact-store';
+import { ArtifactStore, type ArtifactUsers } from '../modules/artifact-store';
 import { AuditTrail } from '../modules/audit-trail';
-import { CrossAccountEventBus } from '../modules/cross-account-event-bus';
 import { LogBucket } from '../modules/log-bucket';
 import { type ExpectedCallers, PipelineAlerts } from '../modules/pipeline-alerts';
+import { sourceKindOf } from '../source-kinds';
 import { AccountStack } from './account-stack';
-import { type StackContext, pascalCase } from './context';
+import type { StackContext } from './context';
 
-export type PipelineBaseOutput =
-  | 'artifact_bucket_name'
-  | 'artifact_bucket_arn'
-  | 'artifact_key_arn'
-  | 'source_event_bus_name'
-  | 'source_event_bus_arn'
-  | 'audit_trail_arn'
-  | 'security_alerts_topic_arn';
+/** The artifact stores' outputs, the source kind's (event bus, connection or source bucket) and the audit's. */
+export type PipelineBaseOutput = string;
+
+/** Names of the outputs that locate the artifact store of a region; the pipeline's region keeps unsuffixed names. */
+export function artifactStoreOutputs(config: PipelineConfig, region: string) {
+  const suffix = region === config.pipeline.account.region ? '' : `_${region.replace(/-/g, '_')}`;
+  return {
+    bucketName: `artifact_bucket_name${suffix}`,
+    bucketArn: `artifact_bucket_arn${suffix}`,
+    keyArn: `artifact_key_arn${suffix}`,
+  };
+}
 
 /**
- * Pipeline account, applied first: the artifact key and bucket, the bus that
- * receives the repository's change events, and the account's audit (trail,
- * alerts on unexpected pipeline changes, S3 access logs). Its policies name
- * the other accounts' roles by their deterministic ARNs, so it depends on no
- * stack.
+ * Pipeline account, applied first: the artifact store (key and bucket) of the
+ * pipeline's region and one in each other region where targets deploy, all
+ * encrypted with one multi-region key and its replicas; what the source
+ * kind keeps in the pipeline account (the bus that receives CodeCommit's
+ * change events, the connection, or the source bucket); and the account's
+ * audit (trail, alerts on unexpected pipeline changes, S3 access logs). Its
+ * policies name the other accounts' roles by their deterministic ARNs, so it
+ * depends on no stack.
  */
 export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
   constructor(scope: Construct, { config, naming, backend }: StackContext) {
@@ -36,8 +44,10 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       backend,
       guardrails: config.guardrails,
     });
+    const source = sourceKindOf(config.source);
 
     const { audit, monitoring } = config;
+    // S3 delivers access logs only within one account and region: the pipeline region's buckets log here.
     const accessLogs = monitoring.accessLogs.enabled
       ? new LogBucket(this, 'access_logs', {
           provider: this.provider,
@@ -56,15 +66,11 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       keyAlias: naming.artifactKeyAlias,
       protect: config.protectStatefulResources,
       accessLogs: accessLogs?.targetFor(naming.artifactBucket),
+      key: { kind: 'multi-region-primary' },
       users: [
-        { sid: 'Pipeline', accountId: account.id, roleArns: [naming.pipelineRoleArn, naming.buildRoleArn], access: 'read-write' },
-        { sid: 'Source', accountId: config.repository.account.id, roleArns: [naming.sourceRoleArn], access: 'read-write' },
-        ...config.targets.map((target) => ({
-          sid: `Deploy${pascalCase(target.name)}`,
-          accountId: target.account.id,
-          roleArns: [naming.deployRoleArn(target)],
-          access: 'read' as const,
-        })),
+        { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn, naming.buildRoleArn], access: 'read-write' },
+        ...source.artifactWriters(naming, config.source),
+        ...deployers(config, naming, account.region),
       ],
       keyServiceStatements: [
         {
@@ -78,15 +84,24 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
         },
       ],
     });
+    this.publishStore(config, account.region, store);
 
-    const bus = new CrossAccountEventBus(this, 'source_event_bus', {
-      provider: this.provider,
-      name: naming.sourceEventBus,
-      region: account.region,
-      accountId: account.id,
-      senderAccountId: config.repository.account.id,
-      senderRoleArns: [naming.sourceForwarderRoleArn],
-    });
+    // CodePipeline copies artifacts into the store of each action's region, as the pipeline role.
+    for (const region of naming.extraRegions) {
+      const regional = new ArtifactStore(this, `artifact_store_${region.replace(/-/g, '_')}`, {
+        provider: this.providerFor(region),
+        accountId: account.id,
+        bucketName: naming.artifactBucketIn(region),
+        keyAlias: naming.artifactKeyAlias,
+        protect: config.protectStatefulResources,
+        key: { kind: 'replica', primaryKeyArn: store.keyArn },
+        users: [
+          { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn], access: 'read-write' },
+          ...deployers(config, naming, region),
+        ],
+      });
+      this.publishStore(config, region, regional);
+    }
 
     if (audit.trail.enabled) {
       const trail = new AuditTrail(this, 'audit_trail', {
@@ -124,12 +139,30 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       this.publish('security_alerts_topic_arn', alerts.topicArn, 'Topic that alerts on unexpected pipeline changes');
     }
 
-    this.publish('artifact_bucket_name', store.bucket.name, 'Name of the pipeline artifact bucket');
-    this.publish('artifact_bucket_arn', store.bucket.arn, 'ARN of the pipeline artifact bucket');
-    this.publish('artifact_key_arn', store.key.arn, 'ARN of the KMS key that encrypts pipeline artifacts');
-    this.publish('source_event_bus_name', bus.name, 'Event bus that receives source change events');
-    this.publish('source_event_bus_arn', bus.arn, 'ARN of the event bus that receives source change events');
+    const sourceOutputs = source.base({ scope: this, provider: this.provider, config, naming, source: config.source });
+    for (const output of sourceOutputs) this.publish(output.name, output.value, output.description);
   }
+
+  private publishStore(config: PipelineConfig, region: string, store: ArtifactStore): void {
+    const names = artifactStoreOutputs(config, region);
+    this.publish(names.bucketName, store.bucket.name, `Name of the pipeline artifact bucket in ${region}`);
+    this.publish(names.bucketArn, store.bucket.arn, `ARN of the pipeline artifact bucket in ${region}`);
+    this.publish(names.keyArn, store.keyArn, `ARN of the KMS key that encrypts pipeline artifacts in ${region}`);
+  }
+}
+
+/** The deploy roles of a region whose actions read artifacts (an invoke action, for one, has none). */
+function deployers(config: PipelineConfig, naming: Naming, region: string): ArtifactUsers[] {
+  const targets = config.targets.filter((t) => t.account.region === region && deployKindOf(t).readsArtifacts);
+  if (targets.length === 0) return [];
+  return [
+    {
+      sid: 'Deploy',
+      accountIds: targets.map((target) => target.account.id),
+      roleArns: targets.map((target) => naming.deployRoleArn(target)),
+      access: 'read',
+    },
+  ];
 }
 
 /** Who is expected to make the CodePipeline calls that change or steer the pipeline. */

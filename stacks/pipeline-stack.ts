@@ -1,18 +1,19 @@
-import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
+import type { CodepipelineStageAction, CodepipelineStageOnFailure } from '@cdktf/provider-aws/lib/codepipeline';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
-import type { PipelineConfig, TargetConfig } from '../lib/config/schema';
+import { deployKindOf, type SourceRevision } from '../deploy-kinds';
+import type { PipelineConfig } from '../lib/config/schema';
 import type { Naming } from '../lib/naming';
-import { type PlannedAction, planStages } from '../lib/stage-plan';
+import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
-import { EventRoute } from '../modules/event-route';
 import { Pipeline } from '../modules/pipeline';
 import { PipelineNotifications, type PipelineNotificationsProps } from '../modules/pipeline-notifications';
 import type { Statement } from '../modules/policy-document';
+import { sourceKindOf } from '../source-kinds';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
-import type { PipelineBaseStack } from './pipeline-base-stack';
+import { artifactStoreOutputs, type PipelineBaseStack } from './pipeline-base-stack';
 import type { RepositoryStack } from './repository-stack';
 import type { TargetOutput, TargetStack } from './target-stack';
 
@@ -28,13 +29,14 @@ const BUILD_ARTIFACT = 'build_output';
 
 /**
  * Pipeline account, applied last: the build project, the approval topic, the
- * V2 pipeline and the rule that starts it on the repository's change events.
- * It reads the role ARNs of every other stack through remote state.
+ * V2 pipeline and what starts it (an EventBridge rule or a V2 trigger,
+ * depending on the source kind). It reads the role ARNs of every other stack
+ * through remote state.
  */
 export class PipelineStack extends AccountStack<PipelineOutput> {
   constructor(
     scope: Construct,
-    context: StackContext & { base: PipelineBaseStack; repository: RepositoryStack; targets: TargetStack[] },
+    context: StackContext & { base: PipelineBaseStack; repository?: RepositoryStack; targets: TargetStack[] },
   ) {
     const { config, naming, backend } = context;
     const account = config.pipeline.account;
@@ -47,7 +49,7 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       guardrails: config.guardrails,
     });
     const base = this.readOutputs(context.base);
-    const repository = this.readOutputs(context.repository);
+    const repository = context.repository && this.readOutputs(context.repository);
     const targets = new Map(context.targets.map((stack) => [stack.target.name, this.readOutputs(stack)]));
     const artifactBucketArn = base.get('artifact_bucket_arn');
     const artifactKeyArn = base.get('artifact_key_arn');
@@ -68,6 +70,17 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       keyArn: artifactKeyArn,
     });
 
+    const sourceKind = sourceKindOf(config.source);
+    const source = sourceKind.pipeline({
+      scope: this,
+      provider: this.provider,
+      config,
+      naming,
+      source: config.source,
+      base: (name) => base.get(name),
+      repository: repository && ((name) => repository.get(name)),
+    });
+
     const plan = planStages(config);
     const needsApproval = plan.some((stage) => stage.actions.some((a) => a.kind === 'approval'));
     const approvals = needsApproval
@@ -78,6 +91,7 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
           accountId: account.id,
           keyArn: artifactKeyArn,
           publisherRoleArns: [naming.pipelineRoleArn],
+          emails: config.pipeline.approvals.emails,
         })
       : undefined;
 
@@ -86,20 +100,9 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
         case 'source':
           return {
             name: planned.name,
-            category: 'Source',
-            owner: 'AWS',
-            provider: 'CodeCommit',
-            version: '1',
+            ...source.action,
             namespace: 'SourceVariables',
-            roleArn: repository.get('source_role_arn'),
             outputArtifacts: [SOURCE_ARTIFACT],
-            configuration: {
-              RepositoryName: repository.get('repository_name'),
-              BranchName: config.repository.branch,
-              // The EventBridge rule starts the pipeline; polling would duplicate runs.
-              PollForSourceChanges: 'false',
-              OutputArtifactFormat: 'CODE_ZIP',
-            },
           };
         case 'build':
           return {
@@ -114,23 +117,14 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
             configuration: { ProjectName: build.name },
           };
         case 'approval':
-          return {
-            name: planned.name,
-            category: 'Approval',
-            owner: 'AWS',
-            provider: 'Manual',
-            version: '1',
-            configuration: {
-              NotificationArn: approvals!.arn,
-              CustomData: approvalComment(planned.target),
-            },
-          };
+          return approvalAction(planned, approvals!.arn);
         case 'deploy':
-          return s3DeployAction(planned.name, planned.target, targets.get(planned.target.name)!);
+          return deployAction(planned, targets.get(planned.target.name)!, sourceKind.revision);
       }
     };
 
     const statements: Statement[] = [
+      ...source.statements,
       { sid: 'RunsBuild', actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'], resources: [naming.buildProjectArn] },
     ];
     if (approvals) statements.push({ sid: 'NotifiesApprovers', actions: ['sns:Publish'], resources: [approvals.arn] });
@@ -141,33 +135,19 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       name: naming.pipelineName,
       pipelineArn: naming.pipelineArn,
       roleName: naming.pipelineRole,
-      artifactBucketName: base.get('artifact_bucket_name'),
-      artifactKeyArn,
-      stages: plan.map((stage) => ({ name: stage.name, actions: stage.actions.map(toAction) })),
+      artifactStores: [account.region, ...naming.extraRegions].map((region) => {
+        const names = artifactStoreOutputs(config, region);
+        return { region, bucketName: base.get(names.bucketName), keyArn: base.get(names.keyArn) };
+      }),
+      stages: plan.map((stage) => ({
+        name: stage.name,
+        actions: stage.actions.map(toAction),
+        onFailure: onFailure(stage.role, config.pipeline.onFailure),
+      })),
+      executionMode: config.pipeline.executionMode,
+      triggers: source.triggers,
+      variables: config.pipeline.variables.map((v) => ({ name: v.name, defaultValue: v.default, description: v.description })),
       statements,
-    });
-
-    new EventRoute(this, 'start_pipeline', {
-      provider: this.provider,
-      accountId: account.id,
-      ruleName: naming.startPipelineRule,
-      ruleArn: naming.startPipelineRuleArn,
-      description: `Starts ${naming.pipelineName} when ${config.repository.name}@${config.repository.branch} changes`,
-      eventBusName: base.get('source_event_bus_name'),
-      eventPattern: {
-        source: ['aws.codecommit'],
-        account: [config.repository.account.id],
-        'detail-type': ['CodeCommit Repository State Change'],
-        resources: [naming.repositoryArn],
-        detail: {
-          event: ['referenceCreated', 'referenceUpdated'],
-          referenceType: ['branch'],
-          referenceName: [config.repository.branch],
-        },
-      },
-      targetArn: naming.pipelineArn,
-      targetAction: 'codepipeline:StartPipelineExecution',
-      roleName: naming.pipelineStarterRole,
     });
 
     if (config.monitoring.notifications.enabled) {
@@ -182,27 +162,41 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
   }
 }
 
-function approvalComment(target: TargetConfig): string {
-  const custom = typeof target.approval === 'object' ? target.approval.comment : undefined;
-  return custom ?? `Approve the release to ${target.name} (account ${target.account.id})`;
+/**
+ * Failure handling by what a stage does: source and build stages only read
+ * the source and write new artifacts, so retrying them is safe; a deploy
+ * stage rolls back to its last successful run; an approval stage always
+ * fails, because a rejection must stop the release.
+ */
+function onFailure(role: PlannedStage['role'], policy: PipelineConfig['pipeline']['onFailure']): CodepipelineStageOnFailure | undefined {
+  const retry = { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
+  switch (role) {
+    case 'source':
+      return policy.source === 'retry' ? retry : undefined;
+    case 'build':
+      return policy.build === 'retry' ? retry : undefined;
+    case 'deploy':
+      return policy.deploy === 'rollback' ? { result: 'ROLLBACK' } : undefined;
+    case 'approval':
+      return undefined;
+  }
 }
 
-function s3DeployAction(name: string, target: TargetConfig, outputs: RemoteOutputs<TargetOutput>): CodepipelineStageAction {
+/** A manual approval that notifies the topic, with the target's text, review link and timeout. */
+function approvalAction(planned: Extract<PlannedAction, { kind: 'approval' }>, topicArn: string): CodepipelineStageAction {
+  const { target } = planned;
+  const details = typeof target.approval === 'object' ? target.approval : {};
   return {
-    name,
-    category: 'Deploy',
+    name: planned.name,
+    category: 'Approval',
     owner: 'AWS',
-    provider: 'S3',
+    provider: 'Manual',
     version: '1',
-    region: target.account.region,
-    roleArn: outputs.get('deploy_role_arn'),
-    inputArtifacts: [BUILD_ARTIFACT],
+    ...(details.timeoutMinutes ? { timeoutInMinutes: details.timeoutMinutes } : {}),
     configuration: {
-      BucketName: outputs.get('deploy_bucket_name'),
-      Extract: 'true',
-      // With Extract, ObjectKey is the prefix the files land under; empty means the bucket root.
-      ...(target.deploy.prefix ? { ObjectKey: target.deploy.prefix } : {}),
-      KMSEncryptionKeyARN: outputs.get('deploy_key_arn'),
+      NotificationArn: topicArn,
+      CustomData: details.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`,
+      ...(details.reviewUrl ? { ExternalEntityLink: details.reviewUrl } : {}),
     },
   };
 }
@@ -241,5 +235,27 @@ function failureNotifications(provider: AwsProvider, config: PipelineConfig, nam
       },
     ],
     protect: config.protectStatefulResources,
+  };
+}
+
+/** The kind decides what the action does; every deploy action runs as its target's deploy role, in its region. */
+function deployAction(
+  planned: Extract<PlannedAction, { kind: 'deploy' }>,
+  outputs: RemoteOutputs<TargetOutput>,
+  sourceRevision: SourceRevision,
+): CodepipelineStageAction {
+  const { target } = planned;
+  return {
+    name: planned.name,
+    runOrder: planned.runOrder,
+    region: target.account.region,
+    roleArn: outputs.get('deploy_role_arn'),
+    ...deployKindOf(target).action({
+      target,
+      step: planned.step,
+      output: (name) => outputs.get(name),
+      buildArtifact: BUILD_ARTIFACT,
+      sourceRevision,
+    }),
   };
 }

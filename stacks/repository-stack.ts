@@ -1,8 +1,10 @@
 import type { Construct } from 'constructs';
+import type { SourceOf } from '../lib/config/schema';
 import { artifactStatements } from '../modules/artifact-store';
 import { EventRoute } from '../modules/event-route';
 import { Role } from '../modules/iam-role';
 import { SourceRepository } from '../modules/source-repository';
+import { branchChangeEvents } from '../source-kinds/codecommit';
 import { AccountStack } from './account-stack';
 import type { StackContext } from './context';
 import type { PipelineBaseStack } from './pipeline-base-stack';
@@ -29,9 +31,9 @@ const CODECOMMIT_SOURCE_ACTIONS = [
  * pipeline account's bus.
  */
 export class RepositoryStack extends AccountStack<RepositoryOutput> {
-  constructor(scope: Construct, context: StackContext & { base: PipelineBaseStack }) {
-    const { config, naming, backend } = context;
-    const account = config.repository.account;
+  constructor(scope: Construct, context: StackContext & { base: PipelineBaseStack; source: SourceOf<'codecommit'> }) {
+    const { config, naming, backend, source } = context;
+    const account = source.account;
     super(scope, {
       stackName: naming.repositoryStack,
       project: config.project,
@@ -44,15 +46,15 @@ export class RepositoryStack extends AccountStack<RepositoryOutput> {
 
     const repository = new SourceRepository(this, 'repository', {
       provider: this.provider,
-      name: config.repository.name,
-      create: config.repository.create,
+      name: source.name,
+      create: source.create,
       protect: config.protectStatefulResources,
     });
 
     const sourceRole = new Role(this, 'source_role', {
       provider: this.provider,
       name: naming.sourceRole,
-      description: `Assumed by pipeline ${naming.pipelineName} to read ${config.repository.name} and write the source artifact`,
+      description: `Assumed by pipeline ${naming.pipelineName} to read ${source.name} and write the source artifact`,
       trust: { kind: 'role', roleArn: naming.pipelineRoleArn },
       statements: [
         { sid: 'ReadsRepository', actions: CODECOMMIT_SOURCE_ACTIONS, resources: [repository.arn] },
@@ -65,17 +67,8 @@ export class RepositoryStack extends AccountStack<RepositoryOutput> {
       accountId: account.id,
       ruleName: naming.forwardSourceChangesRule,
       ruleArn: naming.forwardSourceChangesRuleArn,
-      description: `Forwards changes of ${config.repository.name}@${config.repository.branch} to the pipeline account`,
-      eventPattern: {
-        source: ['aws.codecommit'],
-        'detail-type': ['CodeCommit Repository State Change'],
-        resources: [naming.repositoryArn],
-        detail: {
-          event: ['referenceCreated', 'referenceUpdated'],
-          referenceType: ['branch'],
-          referenceName: [config.repository.branch],
-        },
-      },
+      description: `Forwards changes of ${source.name}@${source.branch} to the pipeline account`,
+      eventPattern: branchChangeEvents(naming.repositoryArn, source.branch),
       targetArn: base.get('source_event_bus_arn'),
       targetAction: 'events:PutEvents',
       roleName: naming.sourceForwarderRole,

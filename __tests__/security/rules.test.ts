@@ -1,7 +1,7 @@
 import { generateConfig } from '../../lib/config/generate';
 import type { PipelineConfig } from '../../lib/config/schema';
 import { PASS_ROLE_SERVICES } from '../../modules/permissions-boundary';
-import { config, exampleConfig, synthesize } from '../support/synth';
+import { config, shippedConfigs, synthesize } from '../support/synth';
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, EXCEPTIONS, type RuleException, REVIEWED_WILDCARD_ACTIONS } from './exceptions';
 import {
   accountOfRoot,
@@ -27,13 +27,13 @@ import {
 
 const generated = generateConfig(4);
 const configurations: Record<string, PipelineConfig> = {
-  'the example': exampleConfig(),
+  ...shippedConfigs(),
   'one generated target': config(generateConfig(1)),
   'twenty generated targets': config(generateConfig(20)),
   'an organization trail, named approvers, an existing repository, unprotected': config({
     ...generated,
     protectStatefulResources: false,
-    repository: { ...generated.repository, create: false },
+    source: { ...(generated.source as { kind: 'codecommit' }), create: false },
     audit: {
       trail: { enabled: false },
       existingTrail: true,

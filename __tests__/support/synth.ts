@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ApplyOrder } from '../../lib/apply-order';
@@ -67,4 +67,16 @@ export function policyStatements(stack: TerraformJson, reference: string): any[]
   const document = stack.data.aws_iam_policy_document[match[1]];
   if (!document) throw new Error(`no policy document ${match[1]}`);
   return document.statement;
+}
+
+let shipped: Record<string, PipelineConfig> | undefined;
+/** Every configuration the project ships: config/*.yaml and config/examples/*.yaml, by file. */
+export function shippedConfigs(): Record<string, PipelineConfig> {
+  shipped ??= Object.fromEntries(
+    ['config', 'config/examples']
+      .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f)))
+      .sort()
+      .map((file) => [file, loadConfig({ PIPELINE_CONFIG: file }).config]),
+  );
+  return shipped;
 }

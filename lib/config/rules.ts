@@ -1,12 +1,13 @@
-import { limitViolations, planStages } from '../stage-plan';
-import { AWS_REGIONS, type PipelineConfig } from './schema';
+import { deployKindOf, isDeployKind } from '../../deploy-kinds';
+import { emailSubscriptionId } from '../../modules/approval-topic';
+import { sourceKindOf } from '../../source-kinds';
 import { Naming } from '../naming';
+import { policyLimitViolations } from '../policy-limits';
+import { limitViolations, planStages } from '../stage-plan';
+import type { Problem } from './problem';
+import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, targetSchema } from './schema';
 
-export interface Problem {
-  /** Field path such as `targets[1].account.id`. */
-  path: string;
-  message: string;
-}
+export type { Problem } from './problem';
 
 const IAM_ROLE_NAME_MAX = 64;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -20,14 +21,15 @@ const S3_BUCKET_NAME_MAX = 63;
 export function crossFieldProblems(raw: unknown): Problem[] {
   const doc = record(raw);
   const problems: Problem[] = [];
-  const pipelineAccount = record(record(doc.pipeline).account);
-  const repositoryAccount = record(record(doc.repository).account);
+  const pipeline = record(doc.pipeline);
+  const pipelineAccount = record(pipeline.account);
+  const source = record(doc.source);
   const targets = list(doc.targets).map(record);
 
   // Each role must live in the account it is declared for, or allowed_account_ids rejects every plan.
   const accounts: Array<[string, Record<string, unknown>]> = [
     ['pipeline.account', pipelineAccount],
-    ['repository.account', repositoryAccount],
+    ...(source.kind === 'codecommit' ? [['source.account', record(source.account)] as [string, Record<string, unknown>]] : []),
     ...targets.map((t, i): [string, Record<string, unknown>] => [`targets[${i}].account`, record(t.account)]),
   ];
   for (const [path, account] of accounts) {
@@ -38,27 +40,44 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     }
   }
 
-  const pipelineRegion = knownRegion(pipelineAccount.region);
-  const repositoryRegion = knownRegion(repositoryAccount.region);
-  if (pipelineRegion && repositoryRegion && repositoryRegion !== pipelineRegion) {
+  // Rules of the source kind, once the source and the pipeline account are valid on their own.
+  const parsedSource = sourceSchema.safeParse(doc.source);
+  const validSource = parsedSource.success ? parsedSource.data : undefined;
+  const parsedAccount = accountSchema.safeParse(pipelineAccount);
+  const project = text(doc.project);
+  if (validSource && parsedAccount.success && project) {
+    const context = { project, pipelineAccount: parsedAccount.data };
+    for (const problem of sourceKindOf(validSource).problems(validSource, context)) {
+      problems.push({ path: `source.${problem.path}`, message: problem.message });
+    }
+  }
+
+  problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
+  problems.push(...waveProblems(targets));
+
+  // CodePipeline cannot roll a stage back while several runs are in it.
+  if (pipeline.executionMode === 'PARALLEL' && (record(pipeline.onFailure).deploy ?? 'rollback') === 'rollback') {
     problems.push({
-      path: 'repository.account.region',
-      message: `must be the pipeline's region (${pipelineRegion}): CodePipeline runs source actions in its own region`,
+      path: 'pipeline.onFailure.deploy',
+      message: 'stage rollback is not available in PARALLEL execution mode; set pipeline.onFailure.deploy to fail',
     });
   }
-  targets.forEach((t, i) => {
-    const region = knownRegion(record(t.account).region);
-    if (pipelineRegion && region && region !== pipelineRegion) {
-      problems.push({
-        path: `targets[${i}].account.region`,
-        message: `cross-region targets are not supported yet; use the pipeline's region (${pipelineRegion})`,
-      });
+  problems.push(...undeclaredVariables(doc));
+
+  // Addresses that differ only in case or punctuation would share one subscription resource.
+  const subscriptions = list(record(pipeline.approvals).emails).map((e) => mapText(e, emailSubscriptionId));
+  problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
+
+  // Rules of each deploy kind, for every target whose own fields are valid.
+  targets.forEach((raw, i) => {
+    const target = targetSchema.safeParse(raw);
+    if (!target.success) return;
+    for (const problem of deployKindOf(target.data).problems(target.data)) {
+      problems.push({ path: `targets[${i}].${problem.path}`, message: problem.message });
     }
   });
 
-  problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
-
-  const names = lenientNaming(doc, targets);
+  const names = lenientNaming(doc, targets, validSource);
   if (names) {
     const { naming, config } = names;
     for (const role of naming.allRoleNames()) {
@@ -69,10 +88,21 @@ export function crossFieldProblems(raw: unknown): Problem[] {
         });
       }
     }
-    const buckets: Array<{ name: string; path: string }> = [{ name: naming.artifactBucket, path: 'project' }];
+    const buckets: Array<{ name: string; path: string }> = [
+      { name: naming.artifactBucket, path: 'project' },
+      ...naming.extraRegions.map((region) => ({ name: naming.artifactBucketIn(region), path: 'project' })),
+    ];
+    if (config.source.kind === 's3' && (config.source.create || config.source.bucketName)) {
+      const explicit = config.source.bucketName !== undefined;
+      buckets.push({ name: naming.sourceBucket(config.source), path: explicit ? 'source.bucketName' : 'project' });
+    }
     config.targets.forEach((target, i) => {
+      if (target.deploy.kind !== 's3') return;
       const explicit = target.deploy.bucketName !== undefined;
-      buckets.push({ name: naming.deployBucket(target), path: explicit ? `targets[${i}].deploy.bucketName` : `targets[${i}].name` });
+      buckets.push({
+        name: naming.deployBucket({ ...target, deploy: target.deploy }),
+        path: explicit ? `targets[${i}].deploy.bucketName` : `targets[${i}].name`,
+      });
     });
     buckets.push(...auditBuckets(doc, naming, config));
     for (const bucket of buckets) {
@@ -90,7 +120,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
         'S3 bucket name',
       ),
     );
-    for (const message of limitViolations(planStages(config))) {
+    for (const message of [...limitViolations(planStages(config)), ...policyLimitViolations(config, naming)]) {
       problems.push({ path: 'targets', message });
     }
   }
@@ -148,6 +178,49 @@ function auditProblems(doc: Record<string, unknown>): Problem[] {
   return problems;
 }
 
+/** `#{variables.X}` in target settings must name a declared pipeline variable, or the run fails when it gets there. */
+function undeclaredVariables(doc: Record<string, unknown>): Problem[] {
+  const declared = new Set(list(record(doc.pipeline).variables).map((v) => text(record(v).name)));
+  return list(doc.targets).flatMap((target, i) =>
+    [...JSON.stringify(target ?? null).matchAll(/#\{variables\.([^}]*)\}/g)]
+      .map((match) => match[1])
+      .filter((name, j, all) => !declared.has(name) && all.indexOf(name) === j)
+      .map((name) => ({ path: `targets[${i}]`, message: `uses #{variables.${name}}, but pipeline.variables declares no ${name}` })),
+  );
+}
+
+/** Targets of a wave must be listed together, and a wave may not share its stage names with a lone target. */
+function waveProblems(targets: Record<string, unknown>[]): Problem[] {
+  const problems: Problem[] = [];
+  const waves = targets.map((t) => text(t.wave));
+  const seen = new Map<string, number>();
+  waves.forEach((wave, i) => {
+    if (wave === undefined) return;
+    const first = seen.get(wave);
+    if (first !== undefined && waves[i - 1] !== wave) {
+      const outsider = waves.findIndex((w, j) => j > first && j < i && w !== wave);
+      problems.push({
+        path: `targets[${i}].wave`,
+        message:
+          `targets of wave "${wave}" must be listed together: targets[${first}] and targets[${i}] are in it, ` +
+          `targets[${outsider}] between them is not`,
+      });
+    }
+    if (first === undefined) seen.set(wave, i);
+  });
+  targets.forEach((t, i) => {
+    const name = text(t.name);
+    const wave = name === undefined || waves[i] !== undefined ? undefined : seen.get(name);
+    if (wave !== undefined) {
+      problems.push({
+        path: `targets[${i}].name`,
+        message: `is also the name of wave "${name}" (targets[${wave}].wave): both would need stage Deploy-${name}`,
+      });
+    }
+  });
+  return problems;
+}
+
 function duplicates(values: Array<string | undefined>, pathOf: (i: number) => string, what: string): Problem[] {
   const first = new Map<string, number>();
   const problems: Problem[] = [];
@@ -167,6 +240,7 @@ function duplicates(values: Array<string | undefined>, pathOf: (i: number) => st
 function lenientNaming(
   doc: Record<string, unknown>,
   targets: Record<string, unknown>[],
+  source: SourceConfig | undefined,
 ): { naming: Naming; config: PipelineConfig } | undefined {
   const project = text(doc.project);
   const pipelineAccount = record(record(doc.pipeline).account);
@@ -178,12 +252,15 @@ function lenientNaming(
     const deploy = record(t.deploy);
     const name = text(t.name);
     if (!name || !text(account.id) || !text(account.region)) return [];
-    return [{ name, account, approval: t.approval ?? false, deploy: { ...deploy, bucketName: text(deploy.bucketName) } }];
+    // An unknown kind is the schema's to report; here it counts as one action, as most kinds are.
+    const lenientDeploy = isDeployKind(deploy.kind) ? { ...deploy, bucketName: text(deploy.bucketName) } : { kind: 's3' };
+    return [{ name, account, wave: text(t.wave), approval: t.approval ?? false, deploy: lenientDeploy }];
   });
   const config = {
     project,
     pipeline: { account: pipelineAccount },
-    repository: record(doc.repository),
+    // Names that derive from the source only when the schema accepts it.
+    source: source ?? {},
     targets: lenientTargets,
   } as unknown as PipelineConfig;
   return { naming: new Naming(config), config };
@@ -197,12 +274,11 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** A region the schema accepts; cross-field rules stay quiet about the others. */
-function knownRegion(value: unknown): string | undefined {
-  const region = text(value);
-  return region && (AWS_REGIONS as readonly string[]).includes(region) ? region : undefined;
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function mapText<T>(value: unknown, f: (text: string) => T): T | undefined {
+  const t = text(value);
+  return t === undefined ? undefined : f(t);
 }

@@ -114,24 +114,347 @@ const s3DeploySchema = z
   })
   .describe('Extract the build output into a bucket in the target account; the target account owns the objects.');
 
-export const deploySchema = z.discriminatedUnion('kind', [s3DeploySchema]);
+/** A file inside the build output artifact. */
+const artifactPath = z
+  .string()
+  .regex(/^[\w.-]+(\/[\w.-]+)*$/, { error: 'must be a relative path inside the build output, such as deploy/template.yaml' });
+
+/** Text that lands in HCL strings, where `${` and `%{` would start a Terraform template. */
+const terraformSafeText = z.string().refine((value) => !/[$%]\{/.test(value), {
+  error: 'must not contain "${" or "%{": Terraform would read it as a template (CodePipeline variables use "#{...}")',
+});
+
+const iamStatementSchema = z.strictObject({
+  sid: z
+    .string()
+    .regex(/^[A-Za-z0-9]+$/, { error: 'statement ids are letters and digits' })
+    .optional()
+    .describe('Statement id; default Grant<n>.'),
+  actions: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, { error: 'must be a service action such as s3:PutObject or sqs:*' }),
+    )
+    .min(1)
+    .describe('IAM actions. "*" alone is refused: it would make the role an administrator.'),
+  resources: z.array(z.string().min(1)).min(1).describe('Resource ARNs (wildcards allowed).'),
+});
+
+const cloudFormationDeploySchema = z
+  .strictObject({
+    kind: z.literal('cloudformation'),
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, {
+        error: 'CloudFormation stack names are up to 128 letters, digits and hyphens, starting with a letter',
+      })
+      .describe('Stack to create or update in the target account.'),
+    templatePath: artifactPath.default('template.yaml').describe('Template file inside the build output.'),
+    templateConfiguration: artifactPath
+      .optional()
+      .describe('Template configuration file (parameters, tags, stack policy) inside the build output.'),
+    parameterOverrides: z
+      .record(z.string().regex(/^[A-Za-z0-9]{1,255}$/, { error: 'parameter names are letters and digits' }), terraformSafeText)
+      .default({})
+      .describe('Template parameters to override; values may use CodePipeline variables such as #{SourceVariables.CommitId}.'),
+    capabilities: z
+      .array(z.enum(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']))
+      .default([])
+      .describe('Capabilities the template needs acknowledged.'),
+    mode: z
+      .enum(['direct', 'change-set'])
+      .default('direct')
+      .describe('direct: create or update the stack; change-set: create a change set, then execute it.'),
+    changeSetName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'change set names are letters, digits and hyphens' })
+      .default('pipeline')
+      .describe('Change set name in change-set mode.'),
+    executionRole: z
+      .strictObject({
+        statements: z
+          .array(iamStatementSchema)
+          .min(1, { error: 'grant the CloudFormation execution role what the template manages (it gets nothing else)' }),
+      })
+      .describe('What the CloudFormation execution role may do: exactly what the template manages. Never administrator by default.'),
+  })
+  .describe('Deploy a CloudFormation stack in the target account, with an execution role only CloudFormation can use.');
+
+const ecsName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'ECS names are 1-255 letters, digits, hyphens and underscores' });
+
+const taskRoles = z
+  .array(roleArn)
+  .default([])
+  .describe('Task and task execution roles of the service: the only roles the deploy may pass, and only to ECS tasks.');
+
+const ecsDeploySchema = z
+  .strictObject({
+    kind: z.literal('ecs'),
+    cluster: ecsName.describe('ECS cluster name.'),
+    service: ecsName.describe('ECS service name.'),
+    imageDefinitionsFile: artifactPath.default('imagedefinitions.json').describe('Image definitions file in the build output.'),
+    taskRoles,
+    deploymentTimeoutMinutes: z
+      .int()
+      .min(1)
+      .max(60)
+      .optional()
+      .describe('How long the rolling deployment may take (1-60 minutes; CodePipeline default 60).'),
+  })
+  .describe('Rolling deployment of an existing ECS service.');
+
+const listenerArn = z
+  .string()
+  .regex(/^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/(app|net)\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/, {
+    error: (issue) => `must be a load balancer listener ARN, got "${String(issue.input)}"`,
+  });
+
+const targetGroupName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,32}$/, { error: 'target group names are 1-32 letters, digits and hyphens' });
+
+const trafficShiftSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('all-at-once') }),
+  z.strictObject({
+    type: z.literal('linear'),
+    percentage: z.int().min(1).max(99).describe('Share of traffic shifted at each step.'),
+    intervalMinutes: z.int().min(1).max(2880).describe('Minutes between steps.'),
+  }),
+  z.strictObject({
+    type: z.literal('canary'),
+    percentage: z.int().min(1).max(99).describe('Share of traffic shifted first.'),
+    intervalMinutes: z.int().min(1).max(2880).describe('Minutes before the rest is shifted.'),
+  }),
+]);
+
+const ecsBlueGreenDeploySchema = z
+  .strictObject({
+    kind: z.literal('ecs-blue-green'),
+    cluster: ecsName.describe('ECS cluster name; the service must use the CODE_DEPLOY deployment controller.'),
+    service: ecsName.describe('ECS service name.'),
+    taskRoles,
+    taskDefinitionFile: artifactPath.default('taskdef.json').describe('Task definition template in the build output.'),
+    appSpecFile: artifactPath.default('appspec.yaml').describe('AppSpec file in the build output.'),
+    imagePlaceholder: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,64}$/)
+      .optional()
+      .describe('Placeholder in the task definition replaced with the image of imageDetail.json in the build output.'),
+    productionListener: listenerArn.describe('Listener that serves production traffic.'),
+    testListener: listenerArn.optional().describe('Listener for test traffic before the shift.'),
+    targetGroups: z
+      .tuple([targetGroupName, targetGroupName])
+      .describe('The two target groups CodeDeploy switches between (blue, green).'),
+    traffic: trafficShiftSchema
+      .default({ type: 'all-at-once' })
+      .describe('How traffic moves to the new tasks: all-at-once, linear or canary.'),
+    terminateBlueAfterMinutes: z
+      .int()
+      .min(0)
+      .max(2880)
+      .default(5)
+      .describe('Minutes the old tasks keep running after a successful shift, for a quick rollback.'),
+  })
+  .describe('Blue/green deployment of an ECS service through CodeDeploy.');
+
+const invokePipelineDeploySchema = z
+  .strictObject({
+    kind: z.literal('invoke-pipeline'),
+    pipelineName: z
+      .string()
+      .regex(/^[A-Za-z0-9.@_-]{1,100}$/, { error: 'pipeline names are 1-100 letters, digits, ".", "@", "_" or "-"' })
+      .describe('Name (not ARN) of the V2 pipeline to start in the target account.'),
+    variables: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' }),
+        terraformSafeText.min(1, { error: 'CodePipeline refuses empty variable values' }),
+      )
+      .default({})
+      .describe('Pipeline variables passed to the started pipeline; values may use #{...} variables.'),
+    sourceRevision: z
+      .strictObject({
+        actionName: z
+          .string()
+          .regex(/^[A-Za-z0-9.@_-]{1,100}$/)
+          .describe('Name of the source action in the started pipeline.'),
+      })
+      .optional()
+      .describe('Pass this run\'s source revision to that source action of the started pipeline.'),
+  })
+  .describe('Start a pipeline in the target account (CodePipeline invoke action); the target role may only start that pipeline.');
+
+export const deploySchema = z.discriminatedUnion('kind', [
+  s3DeploySchema,
+  cloudFormationDeploySchema,
+  ecsDeploySchema,
+  ecsBlueGreenDeploySchema,
+  invokePipelineDeploySchema,
+]);
 
 const approvalSchema = z
   .union([
     z.boolean(),
     z.strictObject({
-      comment: z.string().max(512).optional().describe('Text shown to the approver.'),
+      comment: terraformSafeText.max(512).optional().describe('Text shown to the approver (CodePipeline CustomData).'),
+      reviewUrl: z
+        .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+        .max(1000)
+        .pipe(terraformSafeText)
+        .optional()
+        .describe('Link the approver reviews before deciding, e.g. a staging site or dashboard (ExternalEntityLink).'),
+      timeoutMinutes: z
+        .int()
+        .min(5)
+        .max(86400)
+        .optional()
+        .describe('Minutes before an unanswered approval fails (5-86400; CodePipeline default 7 days).'),
     }),
   ])
   .default(false)
   .describe('A manual approval before this target: true, or an object with details.');
 
+const pipelineVariableSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' })
+    .describe('Referenced in action configuration as #{variables.<name>}.'),
+  default: terraformSafeText.min(1).max(1000).optional().describe('Value when a run does not set one.'),
+  description: terraformSafeText.max(200).optional(),
+});
+
+const onFailureSchema = z
+  .strictObject({
+    source: z
+      .enum(['retry', 'fail'])
+      .default('retry')
+      .describe('retry: retry the failed source action once (it only reads); fail: stop.'),
+    build: z
+      .enum(['retry', 'fail'])
+      .default('retry')
+      .describe('retry: retry the failed build once (it only writes new artifacts); fail: stop.'),
+    deploy: z
+      .enum(['rollback', 'fail'])
+      .default('rollback')
+      .describe('rollback: redeploy the stage\'s last successful run (not in PARALLEL mode); fail: stop.'),
+  })
+  .describe('What a failed stage does. Approval stages always fail: a rejection must stop the release.');
+
+const approvalNotificationsSchema = z
+  .strictObject({
+    emails: z
+      .array(z.email({ error: (issue) => `must be an e-mail address, got "${String(issue.input)}"` }))
+      .default([])
+      .describe('Addresses subscribed to approval requests; each confirms the subscription from the first e-mail.'),
+  })
+  .describe('Who is told that an approval is waiting.');
+
 export const targetSchema = z.strictObject({
   name: label.describe('Short name: used in stack, role and stage names.'),
   account: accountSchema,
+  wave: label
+    .max(64)
+    .optional()
+    .describe(
+      'Targets listed together with the same wave deploy in parallel in one stage (Deploy-<wave>); ' +
+        'waves release in the order they appear. Without a wave a target is a wave of its own.',
+    ),
   approval: approvalSchema,
   deploy: deploySchema,
 });
+
+const codeCommitSourceSchema = z
+  .strictObject({
+    kind: z.literal('codecommit'),
+    account: accountSchema.describe('The repository account; it must be in the pipeline\'s region.'),
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,100}$/, { error: 'CodeCommit repository names are 1-100 letters, digits, ".", "_" or "-"' })
+      .describe('CodeCommit repository name.'),
+    branch: z.string().min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
+    create: z.boolean().default(true).describe('Create the repository (true) or use an existing one (false).'),
+  })
+  .describe('A CodeCommit repository in its own account; its change events reach the pipeline account over EventBridge.');
+
+/** A glob pattern of a V2 trigger filter (CodePipeline: 1-255 characters, at most 8 per list). */
+const triggerPatterns = z
+  .array(z.string().min(1).max(255))
+  .min(1)
+  .max(8, { error: 'CodePipeline allows 8 patterns per include or exclude list' });
+
+const triggerPatternFilter = z
+  .strictObject({ includes: triggerPatterns.optional(), excludes: triggerPatterns.optional() })
+  .refine((f) => f.includes !== undefined || f.excludes !== undefined, { error: 'give includes, excludes or both' });
+
+const pushFilterSchema = z
+  .strictObject({
+    branches: triggerPatternFilter.optional().describe('Branches whose pushes start the pipeline.'),
+    filePaths: triggerPatternFilter.optional().describe('With branches: only pushes that change these paths start it.'),
+    tags: triggerPatternFilter.optional().describe('Tags whose push starts the pipeline.'),
+  })
+  .superRefine((filter, context) => {
+    if ((filter.branches === undefined) === (filter.tags === undefined)) {
+      context.addIssue({ code: 'custom', message: 'a push filter matches branches (optionally with filePaths) or tags, one of them' });
+    } else if (filter.filePaths !== undefined && filter.branches === undefined) {
+      context.addIssue({ code: 'custom', path: ['filePaths'], message: 'file paths narrow branch pushes; give branches too' });
+    }
+  })
+  .describe('Pushes to branches (optionally only when given paths change), or pushed tags.');
+
+const connectionArn = z
+  .string()
+  .regex(/^arn:aws:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
+    error: (issue) => `must be a CodeConnections connection ARN, got "${String(issue.input)}"`,
+  });
+
+const connectionSourceSchema = z
+  .strictObject({
+    kind: z.literal('connection'),
+    provider: z.enum(['GitHub', 'GitLab', 'Bitbucket']).describe('Where the repository is hosted.'),
+    repository: z
+      .string()
+      .regex(/^[\w.-]+(\/[\w.-]+)+$/, { error: 'must be owner/name (GitLab: group/subgroup/name)' })
+      .describe('Full repository id, e.g. my-org/webapp.'),
+    branch: z.string().min(1).max(255).default('main').describe('Branch of manual runs, and of pushes when no triggers are given.'),
+    connectionArn: connectionArn
+      .optional()
+      .describe('An existing connection in the pipeline account and region; otherwise one is created (then completed once in the console).'),
+    triggers: z
+      .array(pushFilterSchema)
+      .min(1)
+      .max(3, { error: 'CodePipeline allows 3 push filters per source action' })
+      .optional()
+      .describe('V2 push triggers; default: pushes to the branch. Pull requests never start a release.'),
+  })
+  .describe('A GitHub, GitLab or Bitbucket repository through a CodeConnections connection held by the pipeline account.');
+
+const s3SourceSchema = z
+  .strictObject({
+    kind: z.literal('s3'),
+    bucketName: bucketName.optional().describe('Source bucket; default <project>-source-<account id>-<region>.'),
+    objectKey: z
+      .string()
+      .regex(/^[\w!.*'()-]+(\/[\w!.*'()-]+)*$/, { error: 'must be an object key such as releases/app.zip' })
+      .default('source.zip')
+      .describe('The zip file whose new versions start the pipeline.'),
+    create: z.boolean().default(true).describe('Create the versioned bucket (true) or use an existing one (false).'),
+    uploaders: z
+      .array(roleArn)
+      .default([])
+      .describe('Roles of the pipeline account that may upload the object (a created bucket denies everyone else).'),
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, { error: 'must be a KMS key ARN' })
+      .optional()
+      .describe('Key that encrypts an existing bucket, which the pipeline role may then decrypt with.'),
+  })
+  .describe('A versioned object in a bucket of the pipeline account (seed 002); its new versions start the pipeline.');
+
+export const sourceSchema = z
+  .discriminatedUnion('kind', [codeCommitSourceSchema, connectionSourceSchema, s3SourceSchema])
+  .describe('Where the pipeline gets the source from. Source actions run in the pipeline\'s region.');
 
 const localBackendSchema = z.strictObject({
   type: z.literal('local'),
@@ -256,7 +579,7 @@ export const configSchema = z
     protectStatefulResources: z
       .boolean()
       .default(true)
-      .describe('Set prevent_destroy on keys, buckets and the repository. Turn off only for sandboxes.'),
+      .describe('Set prevent_destroy on keys, buckets, the repository and the connection. Turn off only for sandboxes.'),
     backend: backendSchema,
     pipeline: z.strictObject({
       account: accountSchema,
@@ -266,20 +589,23 @@ export const configSchema = z
         buildspec: 'buildspec.yml',
         logRetentionDays: 90,
       }),
+      approvals: approvalNotificationsSchema.default({ emails: [] }),
+      executionMode: z
+        .enum(['QUEUED', 'SUPERSEDED', 'PARALLEL'])
+        .default('QUEUED')
+        .describe('How runs share the pipeline: one after another (QUEUED), newer replaces waiting (SUPERSEDED), or at once (PARALLEL).'),
+      variables: z
+        .array(pipelineVariableSchema)
+        .max(50, { error: 'CodePipeline allows 50 pipeline variables' })
+        .default([])
+        .describe('Pipeline-level variables, set when a run starts.'),
+      onFailure: onFailureSchema.default({ source: 'retry', build: 'retry', deploy: 'rollback' }),
     }),
-    repository: z.strictObject({
-      account: accountSchema,
-      name: z
-        .string()
-        .regex(/^[\w.-]{1,100}$/, { error: 'CodeCommit repository names are 1-100 letters, digits, ".", "_" or "-"' })
-        .describe('CodeCommit repository name.'),
-      branch: z.string().min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
-      create: z.boolean().default(true).describe('Create the repository (true) or use an existing one (false).'),
-    }),
+    source: sourceSchema,
     targets: z
       .array(targetSchema)
       .min(1, { error: 'at least one target is needed' })
-      .describe('Target accounts in release order.'),
+      .describe('Target accounts in release order; consecutive targets of one wave deploy together.'),
     guardrails: guardrailsSchema,
     audit: auditSchema,
     monitoring: monitoringSchema,
@@ -290,6 +616,13 @@ export type PipelineConfig = z.output<typeof configSchema>;
 export type AccountConfig = PipelineConfig['pipeline']['account'];
 export type TargetConfig = PipelineConfig['targets'][number];
 export type DeployConfig = TargetConfig['deploy'];
+export type SourceConfig = PipelineConfig['source'];
+export type SourceKindName = SourceConfig['kind'];
+export type SourceOf<K extends SourceKindName> = Extract<SourceConfig, { kind: K }>;
+export type DeployKindName = DeployConfig['kind'];
+export type DeployOf<K extends DeployKindName> = Extract<DeployConfig, { kind: K }>;
+/** A target whose deploy block is of one kind. */
+export type TargetOf<K extends DeployKindName> = TargetConfig & { deploy: DeployOf<K> };
 export type BackendConfig = PipelineConfig['backend'];
 export type GuardrailsConfig = PipelineConfig['guardrails'];
 export type AuditConfig = PipelineConfig['audit'];

@@ -1,0 +1,102 @@
+import type { ConfigInput } from '../../lib/config/generate';
+import type { AWS_REGIONS } from '../../lib/config/schema';
+
+type TargetInput = ConfigInput['targets'][number];
+
+export function account(id: string, region: (typeof AWS_REGIONS)[number] = 'eu-west-1') {
+  return { id, region, role: `arn:aws:iam::${id}:role/terraform` };
+}
+
+/** A target of each deploy kind, each in its own account of the pipeline's region. */
+export function everyKindTargets(): TargetInput[] {
+  return [
+    { name: 'site', account: account('300000000001'), deploy: { kind: 's3' } },
+    {
+      name: 'stack',
+      account: account('300000000002'),
+      deploy: {
+        kind: 'cloudformation',
+        stackName: 'orders-api',
+        templatePath: 'cfn/template.yaml',
+        parameterOverrides: { Version: '#{SourceVariables.CommitId}' },
+        capabilities: ['CAPABILITY_IAM'],
+        executionRole: {
+          statements: [{ actions: ['dynamodb:*'], resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'] }],
+        },
+      },
+    },
+    {
+      name: 'changes',
+      account: account('300000000003'),
+      deploy: {
+        kind: 'cloudformation',
+        stackName: 'orders-db',
+        mode: 'change-set',
+        executionRole: { statements: [{ sid: 'Tables', actions: ['dynamodb:CreateTable'], resources: ['*'] }] },
+      },
+    },
+    {
+      name: 'rolling',
+      account: account('300000000004'),
+      deploy: {
+        kind: 'ecs',
+        cluster: 'apps',
+        service: 'orders',
+        taskRoles: ['arn:aws:iam::300000000004:role/orders-task', 'arn:aws:iam::300000000004:role/orders-execution'],
+        deploymentTimeoutMinutes: 30,
+      },
+    },
+    {
+      name: 'bluegreen',
+      account: account('300000000005'),
+      deploy: {
+        kind: 'ecs-blue-green',
+        cluster: 'apps',
+        service: 'orders',
+        taskRoles: ['arn:aws:iam::300000000005:role/orders-task'],
+        imagePlaceholder: 'IMAGE1_NAME',
+        productionListener: 'arn:aws:elasticloadbalancing:eu-west-1:300000000005:listener/app/orders/0123456789abcdef/0123456789abcdef',
+        targetGroups: ['orders-blue', 'orders-green'],
+        traffic: { type: 'linear', percentage: 10, intervalMinutes: 2 },
+      },
+    },
+    {
+      name: 'downstream',
+      account: account('300000000006'),
+      deploy: {
+        kind: 'invoke-pipeline',
+        pipelineName: 'orders-release',
+        variables: { RELEASE: '#{SourceVariables.CommitId}' },
+        sourceRevision: { actionName: 'Source' },
+      },
+    },
+  ];
+}
+
+export function baseConfig(targets: TargetInput[]): ConfigInput {
+  return {
+    project: 'rel',
+    pipeline: { account: account('100000000001') },
+    source: { kind: 'codecommit', account: account('100000000002'), name: 'orders' },
+    targets,
+  };
+}
+
+type SourceInput = ConfigInput['source'];
+
+export const connectionSource: SourceInput = {
+  kind: 'connection',
+  provider: 'GitHub',
+  repository: 'example-org/orders',
+  branch: 'main',
+  triggers: [
+    { branches: { includes: ['main', 'release/*'] }, filePaths: { excludes: ['docs/**'] } },
+    { tags: { includes: ['v*'] } },
+  ],
+};
+
+export const s3Source: SourceInput = {
+  kind: 's3',
+  objectKey: 'releases/orders.zip',
+  uploaders: ['arn:aws:iam::100000000001:role/release-uploader'],
+};

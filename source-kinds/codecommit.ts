@@ -1,0 +1,94 @@
+import { CrossAccountEventBus } from '../modules/cross-account-event-bus';
+import { EventRoute } from '../modules/event-route';
+import type { SourceKind } from './source-kind';
+
+/** The CodeCommit events of the branch, as both accounts' rules match them. */
+export function branchChangeEvents(repositoryArn: string, branch: string): Record<string, unknown> {
+  return {
+    source: ['aws.codecommit'],
+    'detail-type': ['CodeCommit Repository State Change'],
+    resources: [repositoryArn],
+    detail: {
+      event: ['referenceCreated', 'referenceUpdated'],
+      referenceType: ['branch'],
+      referenceName: [branch],
+    },
+  };
+}
+
+/**
+ * CodeCommit in a repository account (seed 003): the repository stack
+ * forwards the branch's change events to a bus in the pipeline account,
+ * whose rule starts the pipeline; the source action runs as the repository
+ * account's source role. V2 triggers do not apply to CodeCommit, so the
+ * branch filter lives in the event patterns.
+ */
+export const codeCommitSource: SourceKind<'codecommit'> = {
+  revision: { type: 'COMMIT_ID', value: '#{SourceVariables.CommitId}' },
+
+  problems(source, { pipelineAccount }) {
+    return source.account.region === pipelineAccount.region
+      ? []
+      : [
+          {
+            path: 'account.region',
+            message: `must be the pipeline's region (${pipelineAccount.region}): CodePipeline runs source actions in its own region`,
+          },
+        ];
+  },
+
+  artifactWriters: (naming, source) => [
+    { sid: 'Source', accountIds: [source.account.id], roleArns: [naming.sourceRoleArn], access: 'read-write' },
+  ],
+
+  base({ scope, provider, config, naming, source }) {
+    const account = config.pipeline.account;
+    const bus = new CrossAccountEventBus(scope, 'source_event_bus', {
+      provider,
+      name: naming.sourceEventBus,
+      region: account.region,
+      accountId: account.id,
+      senderAccountId: source.account.id,
+      senderRoleArns: [naming.sourceForwarderRoleArn],
+    });
+    return [
+      { name: 'source_event_bus_name', value: bus.name, description: 'Event bus that receives source change events' },
+      { name: 'source_event_bus_arn', value: bus.arn, description: 'ARN of the event bus that receives source change events' },
+    ];
+  },
+
+  pipeline({ scope, provider, config, naming, source, base, repository }) {
+    if (!repository) throw new Error('a CodeCommit source needs the repository stack');
+    new EventRoute(scope, 'start_pipeline', {
+      provider,
+      accountId: config.pipeline.account.id,
+      ruleName: naming.startPipelineRule,
+      ruleArn: naming.startPipelineRuleArn,
+      description: `Starts ${naming.pipelineName} when ${source.name}@${source.branch} changes`,
+      eventBusName: base('source_event_bus_name'),
+      // Only events the repository account forwarded.
+      eventPattern: { account: [source.account.id], ...branchChangeEvents(naming.repositoryArn, source.branch) },
+      targetArn: naming.pipelineArn,
+      targetAction: 'codepipeline:StartPipelineExecution',
+      roleName: naming.pipelineStarterRole,
+    });
+    return {
+      action: {
+        category: 'Source',
+        owner: 'AWS',
+        provider: 'CodeCommit',
+        version: '1',
+        roleArn: repository('source_role_arn'),
+        configuration: {
+          RepositoryName: repository('repository_name'),
+          BranchName: source.branch,
+          // The EventBridge rule starts the pipeline; polling would duplicate runs.
+          PollForSourceChanges: 'false',
+          OutputArtifactFormat: 'CODE_ZIP',
+        },
+      },
+      statements: [],
+      triggers: [],
+    };
+  },
+};

@@ -1,0 +1,54 @@
+import type { CodepipelineStageAction, CodepipelineTrigger } from '@cdktf/provider-aws/lib/codepipeline';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { Construct } from 'constructs';
+import type { NamedOutput, SourceRevision } from '../deploy-kinds';
+import type { Problem } from '../lib/config/problem';
+import type { AccountConfig, PipelineConfig, SourceKindName, SourceOf } from '../lib/config/schema';
+import type { Naming } from '../lib/naming';
+import type { ArtifactUsers } from '../modules/artifact-store';
+import type { Statement } from '../modules/policy-document';
+import type { RepositoryOutput } from '../stacks/repository-stack';
+
+export interface SourceContext<K extends SourceKindName> {
+  scope: Construct;
+  /** The pipeline account's provider: source actions run in the pipeline's region. */
+  provider: AwsProvider;
+  config: PipelineConfig;
+  naming: Naming;
+  source: SourceOf<K>;
+}
+
+export interface SourcePipelineContext<K extends SourceKindName> extends SourceContext<K> {
+  /** Named outputs of the pipeline-base stack. */
+  base(name: string): string;
+  /** Named outputs of the repository stack, for a source that has one. */
+  repository?(name: RepositoryOutput): string;
+}
+
+export interface SourcePipelineSide {
+  /** The source action; its name and output artifact are common to all kinds. */
+  action: Omit<CodepipelineStageAction, 'name' | 'outputArtifacts' | 'namespace'>;
+  /** What the pipeline role needs for the action beyond the artifact store. */
+  statements: Statement[];
+  /** V2 triggers that start the pipeline (connection sources); others start it through EventBridge. */
+  triggers: CodepipelineTrigger[];
+}
+
+/**
+ * One kind of source. As with deploy kinds, everything a kind needs is in
+ * its own file: its rules, the pipeline-account resources created before the
+ * pipeline, the source action and what starts the pipeline. CodeCommit also
+ * has a stack of its own in the repository account (stacks/repository-stack.ts).
+ */
+export interface SourceKind<K extends SourceKindName> {
+  /** How actions that hand on the revision (invoke-pipeline) name it. */
+  readonly revision: SourceRevision;
+  /** Rules that span the source's fields and the pipeline account; paths are relative to `source`. */
+  problems(source: SourceOf<K>, context: { project: string; pipelineAccount: AccountConfig }): Problem[];
+  /** Roles of other accounts that write the source artifact into the artifact store. */
+  artifactWriters(naming: Naming, source: SourceOf<K>): ArtifactUsers[];
+  /** Pipeline-account resources applied before the pipeline (in the pipeline-base stack). */
+  base(context: SourceContext<K>): NamedOutput[];
+  /** The source action, what the pipeline role needs for it, and what starts the pipeline. */
+  pipeline(context: SourcePipelineContext<K>): SourcePipelineSide;
+}
