@@ -11,11 +11,12 @@ import { TargetStack } from './stacks/target-stack';
 
 /** Wires one stack per account role; the order of dependencies is the apply order. */
 export function buildStacks(app: App, config: PipelineConfig): void {
-  const context = { config, naming: new Naming(config), backend: createBackend(config.backend) };
+  const context = { config, naming: new Naming(config), backend: createBackend(config) };
   const base = new PipelineBaseStack(app, context);
   const repository = new RepositoryStack(app, { ...context, base });
   const targets = config.targets.map((target) => new TargetStack(app, { ...context, base, target }));
   new PipelineStack(app, { ...context, base, repository, targets });
+  context.backend.complete(app);
 }
 
 /** Reads PIPELINE_CONFIG (or the example) and synthesizes every stack; returns the exit code. */

@@ -42,6 +42,10 @@ export class Naming {
   deployRole(target: Pick<TargetConfig, 'name'>): string {
     return `${this.project}-deploy-${target.name}`;
   }
+  /** Assumed by Terraform Cloud runs (dynamic credentials); it may only assume the configured Terraform roles. */
+  get terraformCloudRole(): string {
+    return `${this.project}-terraform-cloud`;
+  }
 
   /** Every IAM role name with the configuration field it derives from, for validation. */
   allRoleNames(): Array<{ name: string; from: string }> {
@@ -51,6 +55,7 @@ export class Naming {
       { name: this.sourceRole, from: 'project' },
       { name: this.sourceForwarderRole, from: 'project' },
       { name: this.pipelineStarterRole, from: 'project' },
+      { name: this.terraformCloudRole, from: 'project' },
       ...this.config.targets.map((target, i) => ({ name: this.deployRole(target), from: `targets[${i}].name` })),
     ];
   }

@@ -9,7 +9,9 @@ export type Trust =
   /** Exactly one role (usually in another account): `aws:PrincipalArn` pins it. Never an external id: CodePipeline cannot pass one. */
   | { kind: 'role'; roleArn: string }
   /** An AWS service acting for this account only (confused-deputy conditions). */
-  | { kind: 'service'; service: string; sourceAccount: string; sourceArn?: string };
+  | { kind: 'service'; service: string; sourceAccount: string; sourceArn?: string }
+  /** Holders of an OIDC token from `issuerHost` with exactly this audience and one of these subjects. */
+  | { kind: 'web-identity'; providerArn: string; issuerHost: string; audience: string; subjects: string[] };
 
 export interface RoleProps {
   provider: AwsProvider;
@@ -64,6 +66,17 @@ function trustStatement(trust: Trust): Statement {
       actions: ['sts:AssumeRole'],
       principals: [accountPrincipal(accountId)],
       conditions: [principalArnIs([trust.roleArn])],
+    };
+  }
+  if (trust.kind === 'web-identity') {
+    return {
+      sid: 'TrustWebIdentitySubjects',
+      actions: ['sts:AssumeRoleWithWebIdentity'],
+      principals: [{ type: 'Federated', identifiers: [trust.providerArn] }],
+      conditions: [
+        { test: 'StringEquals', variable: `${trust.issuerHost}:aud`, values: [trust.audience] },
+        { test: 'StringEquals', variable: `${trust.issuerHost}:sub`, values: trust.subjects },
+      ],
     };
   }
   const conditions: Condition[] = [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [trust.sourceAccount] }];
