@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { applyOrder } from './apply-order';
+import { writeHandoff } from './handoff';
 import { verifyHclMatchesJson } from './hcl/equivalence';
 import { repairHcl } from './hcl/repair';
 
@@ -31,7 +32,8 @@ export function synthesizeAtomically(outdir: string, build: (app: App) => void):
 /**
  * The same as `synthesizeAtomically`, in HCL (`cdk.tf` per stack): cdktf's
  * HCL repaired and formatted (see `repairHcl`), and written only if it parses
- * to the same configuration as the JSON synth of the same stacks.
+ * to the same configuration as the JSON synth of the same stacks; plus the
+ * hand-off folder (`handoff/`) for teams that only run Terraform.
  */
 export async function synthesizeHclAtomically(outdir: string, build: (app: App) => void): Promise<void> {
   const output = stage(outdir);
@@ -46,6 +48,7 @@ export async function synthesizeHclAtomically(outdir: string, build: (app: App) 
       writeFileSync(file, hcl);
     }
     writeApplyOrder(app, output.staging);
+    await writeHandoff(output.staging);
   } catch (error) {
     output.abort();
     throw error;

@@ -85,7 +85,7 @@ function fixReferences(tokens: Token[]): Token[] {
   return out;
 }
 
-const NEWLINE: Token = { type: 'newline', text: '\n' };
+export const NEWLINE: Token = { type: 'newline', text: '\n' };
 
 function isPunct(token: Token | undefined, text: string): boolean {
   return token?.type === 'punct' && token.text === text;
@@ -136,7 +136,7 @@ function interpolationOnly(string: Token[]): Token[] | undefined {
  * One blank line between top-level blocks, no blank line right inside a
  * block's braces, never two in a row; then `terraform fmt` layout.
  */
-function layout(tokens: Token[]): string {
+export function layout(tokens: Token[]): string {
   const rows = lines(tokens);
   const kept: Token[][] = [];
   let depth = 0;
