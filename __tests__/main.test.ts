@@ -67,4 +67,21 @@ describe('the main command', () => {
     expect(existsSync(path.join(ws.outdir, 'stacks', 'target-t1'))).toBe(true);
     expect(readdirSync(ws.dir).sort()).toEqual(['cdktf.out', 'one.yaml', 'three.yaml']);
   });
+
+  it('synthesizes HCL and the hand-off folder when SYNTH_HCL_OUTPUT is "true", as `cdktf synth --hcl` asks', async () => {
+    const ws = workspace();
+    const file = ws.write('two.yaml', generateConfig(2));
+    expect(await run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir, SYNTH_HCL_OUTPUT: 'true' })).toBe(0);
+    expect(readdirSync(path.join(ws.outdir, 'stacks', 'pipeline')).sort()).toEqual(['cdk.tf', 'metadata.json']);
+    expect(readFileSync(path.join(ws.outdir, 'stacks', 'pipeline', 'cdk.tf'), 'utf8')).toMatch(/^ {2}provider += aws\.pipeline$/m);
+    expect(readdirSync(path.join(ws.outdir, 'handoff')).sort()).toEqual([
+      'README.md',
+      'apply-order.json',
+      'pipeline',
+      'pipeline-base',
+      'repository',
+      'target-t1',
+      'target-t2',
+    ]);
+  });
 });

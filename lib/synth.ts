@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { applyOrder } from './apply-order';
 import { writeHandoff } from './handoff';
-import { verifyHclMatchesJson } from './hcl/equivalence';
-import { repairHcl } from './hcl/repair';
+import { verifiedHcl } from './hcl/equivalence';
 
 /** Written next to `stacks/` in the output directory. */
 export const APPLY_ORDER_FILE = 'apply-order.json';
@@ -42,10 +41,13 @@ export async function synthesizeHclAtomically(outdir: string, build: (app: App) 
     build(app);
     app.synth();
     for (const stack of stacksOf(app)) {
-      const file = path.join(output.staging, app.manifest.forStack(stack).synthesizedStackPath);
-      const hcl = repairHcl(readFileSync(file, 'utf8'));
-      await verifyHclMatchesJson(stack.node.id, hcl, stack.toTerraform());
-      writeFileSync(file, hcl);
+      // Rendered here because cdktf 0.21's stacks only write HCL when SYNTH_HCL_OUTPUT is set;
+      // with App({ hclOutput: true }) alone they write JSON into cdk.tf.
+      const rendered = stack.toHclTerraform();
+      const hcl = await verifiedHcl(stack.node.id, rendered.hcl, stack.toTerraform());
+      const manifest = app.manifest.forStack(stack);
+      writeFileSync(path.join(output.staging, manifest.synthesizedStackPath), hcl);
+      writeFileSync(path.join(output.staging, manifest.stackMetadataPath), `${JSON.stringify(rendered.metadata, null, 2)}\n`);
     }
     writeApplyOrder(app, output.staging);
     await writeHandoff(output.staging);

@@ -273,5 +273,9 @@ function managedAccounts(stacks: TerraformStack[]): ManagedAccount[] {
     account.stacks.push(stack.node.id);
     accounts.set(id, account);
   }
-  return [...accounts.values()].map((account) => ({ ...account, terraformRoles: [...new Set(account.terraformRoles)].sort() }));
+  return [...accounts.values()].map((account) => ({
+    ...account,
+    terraformRoles: [...new Set(account.terraformRoles)].sort(),
+    stacks: account.stacks.sort(),
+  }));
 }

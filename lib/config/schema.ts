@@ -120,7 +120,13 @@ const approvalSchema = z
   .union([
     z.boolean(),
     z.strictObject({
-      comment: z.string().max(512).optional().describe('Text shown to the approver.'),
+      comment: z
+        .string()
+        .max(512)
+        // Backslashes, line breaks and template sequences do not survive cdktf's HCL output (and `${` means a reference to Terraform).
+        .regex(/^(?![\s\S]*(\$\{|%\{))[^\\\r\n]*$/, { error: 'must be one line without backslashes, "${" or "%{"' })
+        .optional()
+        .describe('Text shown to the approver: one line.'),
     }),
   ])
   .default(false)

@@ -1,32 +1,49 @@
-import { parse } from '@cdktf/hcl2json';
+import { repairHcl } from './repair';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Terraform JSON and parsed HCL are untyped */
 
-/** The HCL of a stack does not mean what its JSON synth means. */
-export class HclMismatchError extends Error {
+/** cdktf's HCL of a stack cannot be used: it is not valid, or it does not mean what the JSON synth means. */
+export class HclSynthesisError extends Error {
   constructor(
     readonly stack: string,
-    readonly differences: string[],
+    readonly problems: string[],
   ) {
     super(
-      `stack ${stack}: the HCL differs from the JSON synth at ${differences.length} place(s), so it is not written ` +
-        `(a cdktf HCL rendering defect, e.g. hashicorp/terraform-cdk#3911 for tokens inside serialized strings):\n` +
-        differences.slice(0, 20).map((d) => `  - ${d}`).join('\n'),
+      `stack ${stack}: cdktf's HCL cannot be used, so no HCL was written ` +
+        `(a cdktf HCL rendering defect, such as hashicorp/terraform-cdk#3911 for tokens inside serialized strings; ` +
+        `build such values with Fn.jsonencode or a policy document instead):\n` +
+        problems.slice(0, 20).map((p) => `  - ${p}`).join('\n'),
     );
-    this.name = 'HclMismatchError';
+    this.name = 'HclSynthesisError';
   }
 }
 
-/** Parses HCL with the same parser Terraform uses (hcl2json); throws with the file name on a syntax error. */
+/**
+ * Parses HCL with the same parser Terraform uses (hcl2json); throws with the
+ * file name on a syntax error. Loaded on first use: loading hcl2json starts
+ * its WebAssembly runtime, which a JSON synth does not need.
+ */
 export async function parseHcl(file: string, hcl: string): Promise<Record<string, any>> {
+  const { parse } = await import('@cdktf/hcl2json');
   return parse(file, hcl);
 }
 
-/** Throws HclMismatchError unless the HCL, parsed, is the same configuration as the JSON synth. */
-export async function verifyHclMatchesJson(stack: string, hcl: string, json: unknown): Promise<void> {
-  const parsed = await parseHcl(`${stack}/cdk.tf`, hcl);
+/**
+ * cdktf's HCL of one stack, repaired and formatted, once it is proven to be
+ * the same configuration as the stack's JSON synth.
+ */
+export async function verifiedHcl(stack: string, rendered: string, json: unknown): Promise<string> {
+  let hcl: string;
+  let parsed: Record<string, any>;
+  try {
+    hcl = repairHcl(rendered);
+    parsed = await parseHcl(`${stack}/cdk.tf`, hcl);
+  } catch (error) {
+    throw new HclSynthesisError(stack, [`not valid HCL: ${(error as Error).message}`]);
+  }
   const differences = compare(canonical(json), canonical(parsed), '');
-  if (differences.length > 0) throw new HclMismatchError(stack, differences);
+  if (differences.length > 0) throw new HclSynthesisError(stack, differences);
+  return hcl;
 }
 
 /**

@@ -10,11 +10,12 @@ import { lines, type Token, tokenize } from './tokenize';
  * - `backend "remote" { workspaces = {...} }`, which `terraform init`
  *   rejects, gets its `workspaces` block back (hashicorp/terraform-cdk#3698);
  * - `"${expr}"` becomes `expr`, as `terraform fmt` would write it;
+ * - empty blocks in the `terraform` block (`required_providers {}`) go;
  * - one blank line between top-level blocks, none piled up inside them.
  *
  * Defects that change what a value means, such as tokens inside serialized
  * strings (hashicorp/terraform-cdk#3911), cannot be repaired from the HCL;
- * `verifyHclMatchesJson` catches them.
+ * `verifiedHcl` catches them.
  */
 export function repairHcl(source: string): string {
   return layout(fixReferences(tokenize(source)));
@@ -140,9 +141,20 @@ export function layout(tokens: Token[]): string {
   const rows = lines(tokens);
   const kept: Token[][] = [];
   let depth = 0;
+  let topBlock: string | undefined;
   for (const row of rows) {
     const blank = row.length === 0;
     const previous = kept[kept.length - 1];
+    if (depth === 0 && row[0]?.type === 'ident') topBlock = row[0].text;
+    // cdktf writes `required_providers {}` for a stack without providers; an empty settings block means nothing.
+    const emptySettings =
+      topBlock === 'terraform' && depth === 2 && row.length === 1 && isPunct(row[0], '}') &&
+      previous?.length === 2 && previous[0].type === 'ident' && isPunct(previous[1], '{');
+    if (emptySettings) {
+      kept.pop();
+      depth--;
+      continue;
+    }
     if (blank) {
       if (previous && previous.length > 0 && !opens(previous)) kept.push(row);
       continue;
