@@ -1,6 +1,6 @@
 import { generateConfig, type ConfigInput } from '../lib/config/generate';
 import { ConfigError, validateConfig } from '../lib/config/load';
-import { config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+import { blocks, config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
 
 function withBackend(backend: unknown, base: ConfigInput = generateConfig(2)) {
   return config({ ...base, backend });
@@ -164,7 +164,13 @@ describe('the Terraform Cloud bootstrap stack', () => {
     const workspaces = resourcesOfType(bootstrap, 'tfe_workspace');
     expect(workspaces.map(([, w]) => w.name).sort()).toEqual(names.map((n) => `scale-${n}`).sort());
     for (const [, workspace] of workspaces) {
-      expect(workspace).toMatchObject({ project_id: '${tfe_project.project.id}', auto_apply: true, auto_apply_run_trigger: true });
+      expect(workspace).toMatchObject({
+        project_id: '${tfe_project.project.id}',
+        auto_apply: true,
+        auto_apply_run_trigger: true,
+        // Deleting a workspace deletes the state in it.
+        lifecycle: { prevent_destroy: true },
+      });
     }
   });
 
@@ -253,6 +259,12 @@ describe('the Terraform Cloud bootstrap stack', () => {
       expect([...setting.remote_state_consumer_ids].sort()).toEqual(consumers.map(workspaceRef).sort());
     }
     expect(resourcesOfType(shared.stacks['tfc-bootstrap'], 'tfe_team')).toEqual([]);
+  });
+
+  it('gives every resource of every stack a readable address', () => {
+    for (const stack of Object.values(stacks)) {
+      for (const [, , id] of blocks(stack)) expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
+    }
   });
 
   it('uses existing OIDC providers when told to, and can be left out entirely', () => {

@@ -115,7 +115,7 @@ class ProjectWorkspace extends NamedCloudWorkspace {
 }
 
 /** The stack the bootstrap keeps its own state in: it creates the workspaces, so it cannot live in one. */
-export const BOOTSTRAP_STACK = 'tfc-bootstrap';
+const BOOTSTRAP_STACK = 'tfc-bootstrap';
 
 class TerraformCloudStateBackend implements StateBackend {
   private readonly tfeProviders = new WeakMap<TerraformStack, TfeProvider>();
@@ -124,6 +124,7 @@ class TerraformCloudStateBackend implements StateBackend {
     private readonly settings: TerraformCloudSettings,
     private readonly naming: Naming,
     private readonly bootstrapState: StateBackend,
+    private readonly protect: boolean,
   ) {}
 
   attach(stack: TerraformStack): void {
@@ -167,6 +168,7 @@ class TerraformCloudStateBackend implements StateBackend {
       settings: this.settings,
       roleName: this.naming.terraformCloudRole,
       stacks: workspaceStacks,
+      protect: this.protect,
     });
     this.bootstrapState.attach(bootstrap);
     // Workspaces, their credentials and run triggers exist before any stack runs in them.
@@ -174,7 +176,7 @@ class TerraformCloudStateBackend implements StateBackend {
   }
 }
 
-export function terraformCloudSettings(config: TerraformCloudBackendConfig, project: string): TerraformCloudSettings {
+function terraformCloudSettings(config: TerraformCloudBackendConfig, project: string): TerraformCloudSettings {
   const prefix = config.workspacePrefix ?? `${project}-`;
   return {
     hostname: config.hostname,
@@ -199,6 +201,7 @@ export function createBackend(config: PipelineConfig): StateBackend {
         terraformCloudSettings(backend, config.project),
         new Naming(config),
         new LocalStateBackend('terraform-state'),
+        config.protectStatefulResources,
       );
   }
 }

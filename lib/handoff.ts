@@ -7,7 +7,7 @@ import { splitConfiguration } from './hcl/split';
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed HCL is untyped */
 
 /** Written inside the output directory of an HCL synth. */
-export const HANDOFF_DIR = 'handoff';
+const HANDOFF_DIR = 'handoff';
 
 interface ManifestStack {
   name: string;
@@ -306,11 +306,11 @@ function topReadme(facts: Map<string, StackFacts>, order: ApplyOrder): string {
     '```sh',
     `for stack in ${order.order.join(' ')}; do`,
     '  terraform -chdir="$stack" init -input=false &&',
-    '  terraform -chdir="$stack" apply -input=false || break',
+    '  terraform -chdir="$stack" apply || break',
     'done',
     '```',
     '',
-    '`terraform apply` without a plan file shows the plan and asks before it changes anything.',
+    'Each `terraform apply` without a plan file shows its plan and asks before it changes anything; the loop stops at the first failure or refusal.',
     'Commit the `.terraform.lock.hcl` that the first `terraform init` writes in each folder.',
     '',
     '## Before the first run',

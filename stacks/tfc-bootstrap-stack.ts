@@ -26,6 +26,8 @@ export interface TerraformCloudBootstrapProps {
   roleName: string;
   /** The stacks that get a workspace each; their dependencies become run triggers. */
   stacks: TerraformStack[];
+  /** prevent_destroy on the workspaces: deleting a workspace deletes the state in it. */
+  protect: boolean;
 }
 
 /** An AWS account some workspace manages, and the Terraform roles its providers assume there. */
@@ -88,6 +90,7 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
           autoApplyRunTrigger: settings.bootstrap.autoApply,
           queueAllRuns: false,
           ...(settings.bootstrap.terraformVersion ? { terraformVersion: settings.bootstrap.terraformVersion } : {}),
+          lifecycle: { preventDestroy: props.protect },
         }),
       );
     }
