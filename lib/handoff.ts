@@ -228,7 +228,7 @@ function stackReadme(stack: StackFacts, facts: Map<string, StackFacts>, order: A
     out.push('This stack manages no AWS account.');
   }
   if (stack.otherProviders.length > 0) out.push('', `Other providers: ${list(stack.otherProviders)}.`);
-  out.push('', '## State', '', `${capitalize(stack.state.text)}; see \`backend.tf\`.`);
+  out.push('', '## State', '', `${capitalize(stack.state.text)}; see \`backend.tf\`. ${RUNS_WHERE[stack.state.kind]}`);
   out.push('', '## Reads outputs of', '');
   if (stack.reads.length === 0) out.push('No other stack.');
   else {
@@ -338,6 +338,14 @@ function topReadme(facts: Map<string, StackFacts>, order: ApplyOrder): string {
   );
   return `${out.join('\n')}\n`;
 }
+
+const RUNS_WHERE: Record<StateLocation['kind'], string> = {
+  local: 'Terraform runs where you run it, and the state file stays on that machine: nobody else sees it and nothing locks it.',
+  s3: 'Terraform runs where you run it; the state is shared through the bucket and locked while a run writes it.',
+  'terraform-cloud':
+    'Plans and applies run in Terraform Cloud, with the workspace\'s variables and credentials; `terraform login` once before the first `terraform init`.',
+  other: 'See the backend\'s documentation for where Terraform runs and who can read the state.',
+};
 
 function capitalize(text: string): string {
   return text[0].toUpperCase() + text.slice(1);
