@@ -26,10 +26,10 @@ describe('the main command', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('synthesizes every stack and the apply order for the configuration PIPELINE_CONFIG names', () => {
+  it('synthesizes every stack and the apply order for the configuration PIPELINE_CONFIG names', async () => {
     const ws = workspace();
     const file = ws.write('three.yaml', generateConfig(3));
-    expect(run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir })).toBe(0);
+    expect(await run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir })).toBe(0);
     expect(readdirSync(path.join(ws.outdir, 'stacks')).sort()).toEqual([
       'pipeline',
       'pipeline-base',
@@ -41,7 +41,7 @@ describe('the main command', () => {
     expect(JSON.parse(readFileSync(path.join(ws.outdir, 'apply-order.json'), 'utf8')).order[0]).toBe('pipeline-base');
   });
 
-  it('exits non-zero on a bad configuration, lists each problem, and leaves the earlier output untouched', () => {
+  it('exits non-zero on a bad configuration, lists each problem, and leaves the earlier output untouched', async () => {
     const ws = workspace();
     mkdirSync(path.join(ws.outdir, 'stacks', 'earlier'), { recursive: true });
     writeFileSync(path.join(ws.outdir, 'manifest.json'), 'earlier run');
@@ -50,7 +50,7 @@ describe('the main command', () => {
     bad.targets[1].name = 'Prod';
     const file = ws.write('bad.yaml', bad);
 
-    expect(run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir })).toBe(1);
+    expect(await run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir })).toBe(1);
     expect(errors[0]).toContain('2 problems in the configuration');
     expect(errors[0]).toContain('targets[0].account.id: must be a 12-digit AWS account id, got "abc"');
     expect(errors[0]).toContain('targets[1].name: must be lowercase letters');
@@ -59,12 +59,29 @@ describe('the main command', () => {
     expect(readdirSync(ws.dir).sort()).toEqual(['bad.yaml', 'cdktf.out']);
   });
 
-  it('replaces an earlier output whole, so stacks of an older configuration do not linger', () => {
+  it('replaces an earlier output whole, so stacks of an older configuration do not linger', async () => {
     const ws = workspace();
-    expect(run({ PIPELINE_CONFIG: ws.write('three.yaml', generateConfig(3)), CDKTF_OUTDIR: ws.outdir })).toBe(0);
-    expect(run({ PIPELINE_CONFIG: ws.write('one.yaml', generateConfig(1)), CDKTF_OUTDIR: ws.outdir })).toBe(0);
+    expect(await run({ PIPELINE_CONFIG: ws.write('three.yaml', generateConfig(3)), CDKTF_OUTDIR: ws.outdir })).toBe(0);
+    expect(await run({ PIPELINE_CONFIG: ws.write('one.yaml', generateConfig(1)), CDKTF_OUTDIR: ws.outdir })).toBe(0);
     expect(readdirSync(path.join(ws.outdir, 'stacks'))).not.toContain('target-t3');
     expect(existsSync(path.join(ws.outdir, 'stacks', 'target-t1'))).toBe(true);
     expect(readdirSync(ws.dir).sort()).toEqual(['cdktf.out', 'one.yaml', 'three.yaml']);
+  });
+
+  it('synthesizes HCL and the hand-off folder when SYNTH_HCL_OUTPUT is "true", as `cdktf synth --hcl` asks', async () => {
+    const ws = workspace();
+    const file = ws.write('two.yaml', generateConfig(2));
+    expect(await run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir, SYNTH_HCL_OUTPUT: 'true' })).toBe(0);
+    expect(readdirSync(path.join(ws.outdir, 'stacks', 'pipeline')).sort()).toEqual(['cdk.tf', 'metadata.json']);
+    expect(readFileSync(path.join(ws.outdir, 'stacks', 'pipeline', 'cdk.tf'), 'utf8')).toMatch(/^ {2}provider += aws\.pipeline$/m);
+    expect(readdirSync(path.join(ws.outdir, 'handoff')).sort()).toEqual([
+      'README.md',
+      'apply-order.json',
+      'pipeline',
+      'pipeline-base',
+      'repository',
+      'target-t1',
+      'target-t2',
+    ]);
   });
 });

@@ -53,6 +53,10 @@ export class Naming {
   codeDeployRole(target: Pick<TargetConfig, 'name'>): string {
     return `${this.project}-codedeploy-${target.name}`;
   }
+  /** Assumed by Terraform Cloud runs (dynamic credentials); it may only assume the configured Terraform roles. */
+  get terraformCloudRole(): string {
+    return `${this.project}-terraform-cloud`;
+  }
 
   /** Every IAM role name with the configuration field it derives from, for validation. */
   allRoleNames(): Array<{ name: string; from: string }> {
@@ -68,6 +72,7 @@ export class Naming {
       // A connection source starts the pipeline through its V2 trigger, not through EventBridge.
       ...(this.config.source.kind !== 'connection' ? [{ name: this.pipelineStarterRole, from: 'project' }] : []),
       { name: this.trailLogsRole, from: 'project' },
+      { name: this.terraformCloudRole, from: 'project' },
       ...this.config.targets.flatMap((target, i) => {
         const from = `targets[${i}].name`;
         const roles = [{ name: this.deployRole(target), from }];

@@ -1,7 +1,9 @@
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { applyOrder } from './apply-order';
+import { writeHandoff } from './handoff';
+import { verifiedHcl } from './hcl/equivalence';
 
 /** Written next to `stacks/` in the output directory. */
 export const APPLY_ORDER_FILE = 'apply-order.json';
@@ -9,28 +11,74 @@ export const APPLY_ORDER_FILE = 'apply-order.json';
 /**
  * Synthesizes into a staging directory and swaps it into place only when
  * everything succeeded, so a failed run leaves an earlier output untouched and
- * a successful one leaves no stack of an older configuration behind.
+ * a successful one leaves no stack of an older configuration behind (nor a
+ * `cdk.tf.json` of an earlier JSON synth beside a new `cdk.tf`).
  */
 export function synthesizeAtomically(outdir: string, build: (app: App) => void): void {
-  const staging = `${outdir}.staging-${process.pid}`;
-  const previous = `${outdir}.previous-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
+  const output = stage(outdir);
   try {
-    const app = new App({ outdir: staging, skipValidation: false });
+    const app = new App({ outdir: output.staging, skipValidation: false });
     build(app);
     app.synth();
-    writeApplyOrder(app, staging);
+    writeApplyOrder(app, output.staging);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    output.abort();
     throw error;
   }
-  if (existsSync(outdir)) renameSync(outdir, previous);
-  renameSync(staging, outdir);
-  rmSync(previous, { recursive: true, force: true });
+  output.commit();
+}
+
+/**
+ * The same as `synthesizeAtomically`, in HCL (`cdk.tf` per stack): cdktf's
+ * HCL repaired and formatted (see `repairHcl`), and written only if it parses
+ * to the same configuration as the JSON synth of the same stacks; plus the
+ * hand-off folder (`handoff/`) for teams that only run Terraform.
+ */
+export async function synthesizeHclAtomically(outdir: string, build: (app: App) => void): Promise<void> {
+  const output = stage(outdir);
+  try {
+    const app = new App({ outdir: output.staging, skipValidation: false, hclOutput: true });
+    build(app);
+    app.synth();
+    for (const stack of stacksOf(app)) {
+      // Rendered here because cdktf 0.21's stacks only write HCL when SYNTH_HCL_OUTPUT is set;
+      // with App({ hclOutput: true }) alone they write JSON into cdk.tf.
+      const rendered = stack.toHclTerraform();
+      const hcl = await verifiedHcl(stack.node.id, rendered.hcl, stack.toTerraform());
+      const manifest = app.manifest.forStack(stack);
+      writeFileSync(path.join(output.staging, manifest.synthesizedStackPath), hcl);
+      writeFileSync(path.join(output.staging, manifest.stackMetadataPath), `${JSON.stringify(rendered.metadata, null, 2)}\n`);
+    }
+    writeApplyOrder(app, output.staging);
+    await writeHandoff(output.staging);
+  } catch (error) {
+    output.abort();
+    throw error;
+  }
+  output.commit();
+}
+
+function stage(outdir: string): { staging: string; commit(): void; abort(): void } {
+  const staging = `${outdir}.staging-${process.pid}`;
+  const previous = `${outdir}.previous-${process.pid}`;
+  mkdirSync(path.dirname(outdir), { recursive: true });
+  rmSync(staging, { recursive: true, force: true });
+  return {
+    staging,
+    abort: () => rmSync(staging, { recursive: true, force: true }),
+    commit: () => {
+      if (existsSync(outdir)) renameSync(outdir, previous);
+      renameSync(staging, outdir);
+      rmSync(previous, { recursive: true, force: true });
+    },
+  };
+}
+
+function stacksOf(app: App): TerraformStack[] {
+  return app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
 }
 
 export function writeApplyOrder(app: App, outdir: string): void {
-  const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
-  const order = applyOrder(stacks);
+  const order = applyOrder(stacksOf(app));
   writeFileSync(path.join(outdir, APPLY_ORDER_FILE), `${JSON.stringify(order, null, 2)}\n`);
 }

@@ -22,7 +22,9 @@ export type Trust =
    * `aws:SourceAccount`, so the guard is on the passing side: only roles whose
    * `iam:PassRole` names this role exactly can hand it over.
    */
-  | { kind: 'passed-to-service'; service: string };
+  | { kind: 'passed-to-service'; service: string }
+  /** Holders of an OIDC token from `issuerHost` with exactly this audience and one of these subjects. */
+  | { kind: 'web-identity'; providerArn: string; issuerHost: string; audience: string; subjects: string[] };
 
 export interface RoleProps {
   provider: AwsProvider;
@@ -82,6 +84,17 @@ function trustStatement(trust: Trust): Statement {
       actions: ['sts:AssumeRole'],
       principals: [accountPrincipal(accountId)],
       conditions: [principalArnIs([trust.roleArn])],
+    };
+  }
+  if (trust.kind === 'web-identity') {
+    return {
+      sid: 'TrustWebIdentitySubjects',
+      actions: ['sts:AssumeRoleWithWebIdentity'],
+      principals: [{ type: 'Federated', identifiers: [trust.providerArn] }],
+      conditions: [
+        { test: 'StringEquals', variable: `${trust.issuerHost}:aud`, values: [trust.audience] },
+        { test: 'StringEquals', variable: `${trust.issuerHost}:sub`, values: trust.subjects },
+      ],
     };
   }
   if (trust.kind === 'passed-to-service') {

@@ -10,7 +10,7 @@ export interface Condition {
 }
 
 export interface Principal {
-  type: 'AWS' | 'Service' | '*';
+  type: 'AWS' | 'Service' | 'Federated' | '*';
   identifiers: string[];
 }
 

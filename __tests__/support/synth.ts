@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ApplyOrder } from '../../lib/apply-order';
 import { loadConfig, validateConfig } from '../../lib/config/load';
 import type { PipelineConfig } from '../../lib/config/schema';
-import { APPLY_ORDER_FILE, synthesizeAtomically } from '../../lib/synth';
+import { APPLY_ORDER_FILE, synthesizeAtomically, synthesizeHclAtomically } from '../../lib/synth';
 import { buildStacks } from '../../main';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
@@ -33,6 +33,19 @@ export function synthesize(config: PipelineConfig): Synthesized {
   const result = { outdir, stacks, applyOrder };
   cache.set(config, result);
   return result;
+}
+
+const hclCache = new Map<PipelineConfig, Promise<string>>();
+
+/** Synthesizes the whole app as HCL (with the hand-off folder) once per configuration object; resolves to the output directory. */
+export function synthesizeHcl(config: PipelineConfig): Promise<string> {
+  let outdir = hclCache.get(config);
+  if (!outdir) {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'cdktf-hcl-')), 'cdktf.out');
+    outdir = synthesizeHclAtomically(dir, (app) => buildStacks(app, config)).then(() => dir);
+    hclCache.set(config, outdir);
+  }
+  return outdir;
 }
 
 let example: PipelineConfig | undefined;

@@ -298,7 +298,12 @@ const approvalSchema = z
   .union([
     z.boolean(),
     z.strictObject({
-      comment: terraformSafeText.max(512).optional().describe('Text shown to the approver (CodePipeline CustomData).'),
+      comment: terraformSafeText
+        .max(512)
+        // Backslashes and line breaks do not survive cdktf's HCL output.
+        .regex(/^[^\\\r\n]*$/, { error: 'must be one line without backslashes' })
+        .optional()
+        .describe('Text shown to the approver (CodePipeline CustomData).'),
       reviewUrl: z
         .url({ protocol: /^https$/, error: 'must be an https:// URL' })
         .max(1000)
@@ -456,19 +461,105 @@ export const sourceSchema = z
   .discriminatedUnion('kind', [codeCommitSourceSchema, connectionSourceSchema, s3SourceSchema])
   .describe('Where the pipeline gets the source from. Source actions run in the pipeline\'s region.');
 
-const localBackendSchema = z.strictObject({
-  type: z.literal('local'),
-  directory: z
-    .string()
-    .regex(/^[\w.-]+(\/[\w.-]+)*$/, { error: 'must be a relative directory such as terraform-state' })
-    .default('terraform-state')
-    .describe('Directory, relative to the project root, that holds one state file per stack.'),
-});
+const localBackendSchema = z
+  .strictObject({
+    type: z.literal('local'),
+    directory: z
+      .string()
+      .regex(/^[\w.-]+(\/[\w.-]+)*$/, { error: 'must be a relative directory such as terraform-state' })
+      .default('terraform-state')
+      .describe('Directory, relative to the project root, that holds one state file per stack.'),
+  })
+  .describe('One state file per stack on the machine that runs Terraform. For trying things out.');
+
+const s3BackendSchema = z
+  .strictObject({
+    type: z.literal('s3'),
+    bucket: bucketName.describe('Existing, versioned bucket that holds the state of every stack.'),
+    region: region.describe('Region of the state bucket.'),
+    keyPrefix: z
+      .string()
+      .regex(/^[\w.-]+(\/[\w.-]+)*$/, { error: 'must be a key prefix such as terraform/webapp, without a leading or trailing "/"' })
+      .describe('The state of stack <stack> is the object <keyPrefix>/<stack>.tfstate.'),
+    locking: z
+      .union([
+        z.literal('lockfile').describe('A .tflock object beside the state (S3 conditional writes); needs Terraform 1.10 or later.'),
+        z
+          .strictObject({
+            dynamodbTable: z
+              .string()
+              .regex(/^[\w.-]{3,255}$/, { error: 'must be a DynamoDB table name' })
+              .describe('Existing table with the string partition key LockID.'),
+          })
+          .describe('A DynamoDB table (deprecated by Terraform in favour of the lockfile).'),
+      ])
+      .default('lockfile')
+      .describe('How Terraform locks a state while it writes it.'),
+    roleArn: roleArn
+      .optional()
+      .describe('Role Terraform assumes to read and write state; the caller\'s own credentials when omitted.'),
+  })
+  .describe('One object per stack in an S3 bucket, encrypted, with state locking.');
+
+const terraformCloudBootstrapSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Synthesize the tfc-bootstrap stack: project, workspaces, run triggers, output access and dynamic AWS credentials.'),
+    autoApply: z
+      .boolean()
+      .default(false)
+      .describe('Apply a workspace without confirmation after a successful plan (including runs started by run triggers).'),
+    terraformVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, { error: 'must be an exact Terraform version such as 1.11.4' })
+      .optional()
+      .describe('Terraform version of the workspaces; the organization default when omitted.'),
+    createOidcProvider: z
+      .boolean()
+      .default(true)
+      .describe('Create the IAM OIDC provider for the Terraform Cloud hostname in each account; false when the accounts already have one.'),
+  })
+  .describe('The optional stack that prepares Terraform Cloud and the AWS accounts for the workspaces.');
+
+const terraformCloudBackendSchema = z
+  .strictObject({
+    type: z.literal('terraform-cloud'),
+    hostname: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { error: 'must be a host name such as app.terraform.io' })
+      .default('app.terraform.io')
+      .describe('Terraform Cloud, or the host name of a Terraform Enterprise installation.'),
+    organization: z
+      .string()
+      .regex(/^[\w-]{1,40}$/, { error: 'must be a Terraform Cloud organization name (letters, digits, "_" and "-")' })
+      .describe('Organization that owns the workspaces.'),
+    project: z
+      .string()
+      .regex(/^[\w-]{3,40}$/, { error: 'must be 3-40 letters, digits, "_" or "-"' })
+      .optional()
+      .describe('Terraform Cloud project of the workspaces; default: the top-level project name.'),
+    workspacePrefix: z
+      .string()
+      .regex(/^[\w-]{0,40}$/, { error: 'must be at most 40 letters, digits, "_" or "-"' })
+      .optional()
+      .describe('Workspace of stack <stack> is <workspacePrefix><stack>; default "<project>-".'),
+    outputs: z
+      .enum(['tfe_outputs', 'remote_state'])
+      .default('tfe_outputs')
+      .describe(
+        'How a stack reads another stack\'s outputs: tfe_outputs (outputs only, with a read-outputs team token) ' +
+          'or terraform_remote_state (whole state, shared with the consuming workspaces only).',
+      ),
+    bootstrap: terraformCloudBootstrapSchema.default({ enabled: true, autoApply: false, createOidcProvider: true }),
+  })
+  .describe('One Terraform Cloud workspace per stack, runs in Terraform Cloud with dynamic AWS credentials.');
 
 export const backendSchema = z
-  .discriminatedUnion('type', [localBackendSchema])
+  .discriminatedUnion('type', [localBackendSchema, s3BackendSchema, terraformCloudBackendSchema])
   .default({ type: 'local', directory: 'terraform-state' })
-  .describe('Where every stack keeps its Terraform state.');
+  .describe('Where every stack keeps its Terraform state. One choice for all stacks.');
 
 // --- guardrails, audit and monitoring ------------------------------------------
 // Security options live in their own sections so that topology changes and
@@ -627,3 +718,5 @@ export type BackendConfig = PipelineConfig['backend'];
 export type GuardrailsConfig = PipelineConfig['guardrails'];
 export type AuditConfig = PipelineConfig['audit'];
 export type MonitoringConfig = PipelineConfig['monitoring'];
+export type S3BackendConfig = Extract<BackendConfig, { type: 's3' }>;
+export type TerraformCloudBackendConfig = Extract<BackendConfig, { type: 'terraform-cloud' }>;

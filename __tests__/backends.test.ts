@@ -1,0 +1,309 @@
+import { generateConfig, type ConfigInput } from '../lib/config/generate';
+import { ConfigError, validateConfig } from '../lib/config/load';
+import { blocks, config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+
+function withBackend(backend: unknown, base: ConfigInput = generateConfig(2)) {
+  return config({ ...base, backend });
+}
+
+/** Every `${data.<type>.<id>.<attribute>.<output>}` reference in a stack, as [type, id, output]. */
+function outputReferences(stack: TerraformJson): Array<[string, string, string]> {
+  const text = JSON.stringify(stack);
+  return [...text.matchAll(/\$\{data\.(terraform_remote_state|tfe_outputs)\.([\w-]+)\.(?:outputs|nonsensitive_values)\.([\w-]+)\}/g)].map(
+    ([, type, id, output]) => [type, id, output],
+  );
+}
+
+const workspaceStacks = (stacks: Record<string, TerraformJson>) => Object.keys(stacks).filter((name) => name !== 'tfc-bootstrap');
+
+describe('the S3 backend', () => {
+  const cfg = withBackend({
+    type: 's3',
+    bucket: 'acme-terraform-state',
+    region: 'eu-central-1',
+    keyPrefix: 'pipelines/scale',
+    roleArn: 'arn:aws:iam::555555555555:role/terraform-state',
+  });
+  const { stacks, applyOrder } = synthesize(cfg);
+  const location = (name: string) => ({
+    bucket: 'acme-terraform-state',
+    key: `pipelines/scale/${name}.tfstate`,
+    region: 'eu-central-1',
+    assume_role: { role_arn: 'arn:aws:iam::555555555555:role/terraform-state' },
+  });
+
+  it('keeps each stack in its own encrypted object, locked with a lock file by default', () => {
+    for (const [name, stack] of Object.entries(stacks)) {
+      expect(stack.terraform.backend).toEqual({ s3: { ...location(name), encrypt: true, use_lockfile: true } });
+    }
+  });
+
+  it('reads a producer at its own key, with the same bucket, region and role', () => {
+    for (const [name, stack] of Object.entries(stacks)) {
+      const reads = Object.entries<any>(stack.data?.terraform_remote_state ?? {});
+      expect(reads.map(([, read]) => read.config.key).sort()).toEqual(
+        applyOrder.dependsOn[name].map((producer) => `pipelines/scale/${producer}.tfstate`).sort(),
+      );
+      for (const [id, read] of reads) {
+        const producer = /^pipelines\/scale\/(.+)\.tfstate$/.exec(read.config.key)![1];
+        expect(read).toMatchObject({ backend: 's3', config: location(producer) });
+        expect(id).toBe(`remote_${producer.replace(/-/g, '_')}`);
+      }
+    }
+  });
+
+  it('locks with a DynamoDB table instead when one is configured', () => {
+    const dynamo = synthesize(
+      withBackend({ type: 's3', bucket: 'acme-terraform-state', region: 'eu-central-1', keyPrefix: 'p', locking: { dynamodbTable: 'locks' } }),
+    );
+    for (const [name, stack] of Object.entries(dynamo.stacks)) {
+      expect(stack.terraform.backend).toEqual({
+        s3: { bucket: 'acme-terraform-state', key: `p/${name}.tfstate`, region: 'eu-central-1', encrypt: true, dynamodb_table: 'locks' },
+      });
+    }
+  });
+});
+
+describe('the Terraform Cloud backend with tfe_outputs (the default)', () => {
+  const cfg = withBackend({ type: 'terraform-cloud', organization: 'acme' });
+  const { stacks, applyOrder } = synthesize(cfg);
+
+  it('gives every stack its own workspace <project>-<stack> in the project named after the configuration', () => {
+    for (const name of workspaceStacks(stacks)) {
+      expect(stacks[name].terraform.cloud).toEqual({
+        organization: 'acme',
+        hostname: 'app.terraform.io',
+        workspaces: { name: `scale-${name}`, project: 'scale' },
+      });
+      expect(stacks[name].terraform.backend).toBeUndefined();
+    }
+  });
+
+  it('reads outputs with tfe_outputs from exactly the workspaces of the stacks it depends on, never their state', () => {
+    for (const name of workspaceStacks(stacks)) {
+      const stack = stacks[name];
+      expect(stack.data?.terraform_remote_state).toBeUndefined();
+      const reads = Object.values<any>(stack.data?.tfe_outputs ?? {});
+      const producers = applyOrder.dependsOn[name].filter((p) => p !== 'tfc-bootstrap');
+      expect(reads.map((r) => r.workspace).sort()).toEqual(producers.map((p) => `scale-${p}`).sort());
+      for (const read of reads) expect(read).toMatchObject({ organization: 'acme', provider: 'tfe' });
+      if (reads.length > 0) {
+        expect(stack.provider.tfe).toEqual([{ hostname: 'app.terraform.io', organization: 'acme' }]);
+        expect(stack.terraform.required_providers.tfe.source).toBe('hashicorp/tfe');
+      }
+    }
+  });
+
+  it('uses only the non-sensitive outputs, and only outputs its producers publish', () => {
+    const { pipeline } = stacks;
+    const references = outputReferences(pipeline);
+    expect(references.length).toBeGreaterThan(5);
+    for (const [type, id, output] of references) {
+      expect(type).toBe('tfe_outputs');
+      const producer = pipeline.data.tfe_outputs[id].workspace.replace(/^scale-/, '');
+      expect(stacks[producer].output[output]).toBeDefined();
+    }
+    expect(JSON.stringify(pipeline)).not.toMatch(/tfe_outputs\.[\w-]+\.values\./);
+  });
+});
+
+describe('the Terraform Cloud backend with terraform_remote_state', () => {
+  const cfg = withBackend({
+    type: 'terraform-cloud',
+    organization: 'acme',
+    hostname: 'tfe.example.com',
+    project: 'Pipelines',
+    workspacePrefix: 'pl-',
+    outputs: 'remote_state',
+  });
+  const { stacks, applyOrder } = synthesize(cfg);
+
+  it('names workspaces with the configured prefix and project on the configured host', () => {
+    expect(stacks['pipeline-base'].terraform.cloud).toEqual({
+      organization: 'acme',
+      hostname: 'tfe.example.com',
+      workspaces: { name: 'pl-pipeline-base', project: 'Pipelines' },
+    });
+  });
+
+  it('reads each producer through the remote backend pointed at its workspace, with no tfe provider', () => {
+    for (const name of workspaceStacks(stacks)) {
+      const stack = stacks[name];
+      expect(Object.keys(stack.provider)).toEqual(['aws']);
+      const reads = Object.values<any>(stack.data?.terraform_remote_state ?? {});
+      const producers = applyOrder.dependsOn[name].filter((p) => p !== 'tfc-bootstrap');
+      expect(reads.map((r) => r.config.workspaces.name).sort()).toEqual(producers.map((p) => `pl-${p}`).sort());
+      for (const read of reads) {
+        expect(read).toMatchObject({ backend: 'remote', config: { organization: 'acme', hostname: 'tfe.example.com' } });
+      }
+    }
+  });
+});
+
+describe('the Terraform Cloud bootstrap stack', () => {
+  const sharedAccount = generateConfig(2);
+  // The repository lives in the pipeline account: one role there must trust three workspaces.
+  if (sharedAccount.source.kind !== 'codecommit') throw new Error('generateConfig gives a CodeCommit source');
+  sharedAccount.source.account = sharedAccount.pipeline.account;
+  const cfg = withBackend({ type: 'terraform-cloud', organization: 'acme', bootstrap: { autoApply: true } }, sharedAccount);
+  const { stacks, applyOrder } = synthesize(cfg);
+  const bootstrap = stacks['tfc-bootstrap'];
+  const names = workspaceStacks(stacks);
+  const workspaceRef = (name: string) => `\${tfe_workspace.workspace_${name.replace(/-/g, '_')}.id}`;
+  const edges = names.flatMap((consumer) =>
+    applyOrder.dependsOn[consumer].filter((p) => p !== 'tfc-bootstrap').map((producer) => [consumer, producer]),
+  );
+
+  it('is applied first, with local state, and every workspace stack waits for it', () => {
+    expect(applyOrder.waves[0]).toEqual(['tfc-bootstrap']);
+    for (const name of names) expect(applyOrder.dependsOn[name]).toContain('tfc-bootstrap');
+    expect(bootstrap.terraform.backend).toEqual({ local: { path: '../../../terraform-state/tfc-bootstrap.tfstate' } });
+  });
+
+  it('creates the project and one workspace per stack, applying automatically when configured', () => {
+    expect(resourcesOfType(bootstrap, 'tfe_project')).toEqual([['project', expect.objectContaining({ name: 'scale' })]]);
+    const workspaces = resourcesOfType(bootstrap, 'tfe_workspace');
+    expect(workspaces.map(([, w]) => w.name).sort()).toEqual(names.map((n) => `scale-${n}`).sort());
+    for (const [, workspace] of workspaces) {
+      expect(workspace).toMatchObject({
+        project_id: '${tfe_project.project.id}',
+        auto_apply: true,
+        auto_apply_run_trigger: true,
+        // Deleting a workspace deletes the state in it.
+        lifecycle: { prevent_destroy: true },
+      });
+    }
+  });
+
+  it('adds a run trigger for every dependency between stacks, and no other', () => {
+    const triggers = resourcesOfType(bootstrap, 'tfe_run_trigger').map(([, t]) => [t.workspace_id, t.sourceable_id]);
+    expect(triggers.sort()).toEqual(edges.map(([c, p]) => [workspaceRef(c), workspaceRef(p)]).sort());
+  });
+
+  it('shares no state at all and lets a read-outputs team token reach only the consuming workspaces', () => {
+    for (const [, settings] of resourcesOfType(bootstrap, 'tfe_workspace_settings')) {
+      expect(settings).toMatchObject({ global_remote_state: false, remote_state_consumer_ids: [], execution_mode: 'remote' });
+    }
+    const producers = [...new Set(edges.map(([, p]) => p))].sort();
+    const access = resourcesOfType(bootstrap, 'tfe_team_access').map(([, a]) => a);
+    expect(access.map((a) => a.workspace_id).sort()).toEqual(producers.map(workspaceRef).sort());
+    for (const grant of access) {
+      expect(grant.permissions).toEqual([
+        { runs: 'read', variables: 'none', state_versions: 'read-outputs', sentinel_mocks: 'none', workspace_locking: false, run_tasks: false },
+      ]);
+    }
+    const tokens = resourcesOfType(bootstrap, 'tfe_variable').filter(([, v]) => v.key === 'TFE_TOKEN').map(([, v]) => v);
+    const consumers = [...new Set(edges.map(([c]) => c))].sort();
+    expect(tokens.map((t) => t.workspace_id).sort()).toEqual(consumers.map(workspaceRef).sort());
+    for (const token of tokens) expect(token).toMatchObject({ sensitive: true, category: 'env' });
+  });
+
+  it('in each account, lets only that account\'s workspaces assume the run role, in plan and apply', () => {
+    if (cfg.source.kind !== 'codecommit') throw new Error('expected a CodeCommit source');
+    const repositoryAccount = cfg.source.account.id;
+    const accounts = [...new Set([cfg.pipeline.account.id, repositoryAccount, ...cfg.targets.map((t) => t.account.id)])];
+    const roles = resourcesOfType(bootstrap, 'aws_iam_role');
+    expect(roles.map(([id]) => id).sort()).toEqual(accounts.map((a) => `terraform_cloud_role_${a}`).sort());
+    const accountOf: Record<string, string> = {
+      'pipeline-base': cfg.pipeline.account.id,
+      pipeline: cfg.pipeline.account.id,
+      repository: repositoryAccount,
+      ...Object.fromEntries(cfg.targets.map((t) => [`target-${t.name}`, t.account.id])),
+    };
+    for (const account of accounts) {
+      const [, role] = roles.find(([id]) => id === `terraform_cloud_role_${account}`)!;
+      expect(role.name).toBe('scale-terraform-cloud');
+      const [trust] = policyStatements(bootstrap, role.assume_role_policy);
+      const subjects = names
+        .filter((n) => accountOf[n] === account)
+        .sort()
+        .flatMap((n) => ['plan', 'apply'].map((phase) => `organization:acme:project:scale:workspace:scale-${n}:run_phase:${phase}`));
+      expect(trust).toEqual({
+        sid: 'TrustWebIdentitySubjects',
+        effect: 'Allow',
+        actions: ['sts:AssumeRoleWithWebIdentity'],
+        principals: [{ type: 'Federated', identifiers: [`\${aws_iam_openid_connect_provider.oidc_${account}.arn}`] }],
+        condition: [
+          { test: 'StringEquals', variable: 'app.terraform.io:aud', values: ['aws.workload.identity'] },
+          { test: 'StringEquals', variable: 'app.terraform.io:sub', values: subjects },
+        ],
+      });
+      expect(subjects.length).toBe(account === cfg.pipeline.account.id ? 6 : 2);
+      const policy = resourcesOfType(bootstrap, 'aws_iam_role_policy').find(([id]) => id === `terraform_cloud_role_${account}_policy`)![1];
+      expect(policyStatements(bootstrap, policy.policy)).toEqual([
+        { sid: 'AssumesTerraformRole', effect: 'Allow', actions: ['sts:AssumeRole'], resources: [`arn:aws:iam::${account}:role/terraform`] },
+      ]);
+    }
+    const oidc = resourcesOfType(bootstrap, 'aws_iam_openid_connect_provider').map(([, p]) => p);
+    expect(oidc).toHaveLength(accounts.length);
+    for (const provider of oidc) expect(provider).toMatchObject({ url: 'https://app.terraform.io', client_id_list: ['aws.workload.identity'] });
+  });
+
+  it('switches every workspace to dynamic credentials with the role of its own account', () => {
+    const variables = resourcesOfType(bootstrap, 'tfe_variable').map(([, v]) => v);
+    for (const name of names) {
+      const own = variables.filter((v) => v.workspace_id === workspaceRef(name));
+      expect(own.find((v) => v.key === 'TFC_AWS_PROVIDER_AUTH')).toMatchObject({ value: 'true', category: 'env' });
+      const account = stacks[name].provider.aws[0].allowed_account_ids[0];
+      expect(own.find((v) => v.key === 'TFC_AWS_RUN_ROLE_ARN')).toMatchObject({
+        value: `\${aws_iam_role.terraform_cloud_role_${account}.arn}`,
+        category: 'env',
+      });
+    }
+  });
+
+  it('gives each consumer workspace its producers\' state when outputs are read with terraform_remote_state', () => {
+    const shared = synthesize(withBackend({ type: 'terraform-cloud', organization: 'acme', outputs: 'remote_state' }));
+    const settings = resourcesOfType(shared.stacks['tfc-bootstrap'], 'tfe_workspace_settings');
+    for (const [, setting] of settings) {
+      const producer = names.find((n) => setting.workspace_id === workspaceRef(n))!;
+      const consumers = names.filter((n) => shared.applyOrder.dependsOn[n].includes(producer));
+      expect(setting.global_remote_state).toBe(false);
+      expect([...setting.remote_state_consumer_ids].sort()).toEqual(consumers.map(workspaceRef).sort());
+    }
+    expect(resourcesOfType(shared.stacks['tfc-bootstrap'], 'tfe_team')).toEqual([]);
+  });
+
+  it('gives every resource of every stack a readable address', () => {
+    for (const stack of Object.values(stacks)) {
+      for (const [, , id] of blocks(stack)) expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
+    }
+  });
+
+  it('uses existing OIDC providers when told to, and can be left out entirely', () => {
+    const existing = synthesize(withBackend({ type: 'terraform-cloud', organization: 'acme', bootstrap: { createOidcProvider: false } }));
+    const bootstrapStack = existing.stacks['tfc-bootstrap'];
+    expect(resourcesOfType(bootstrapStack, 'aws_iam_openid_connect_provider')).toEqual([]);
+    const [[, role]] = resourcesOfType(bootstrapStack, 'aws_iam_role');
+    expect(policyStatements(bootstrapStack, role.assume_role_policy)[0].principals[0].identifiers[0]).toMatch(
+      /^arn:aws:iam::\d{12}:oidc-provider\/app\.terraform\.io$/,
+    );
+    const without = synthesize(withBackend({ type: 'terraform-cloud', organization: 'acme', bootstrap: { enabled: false } }));
+    expect(Object.keys(without.stacks)).not.toContain('tfc-bootstrap');
+    expect(without.applyOrder.waves[0]).toEqual(['pipeline-base']);
+  });
+});
+
+describe('backend configuration', () => {
+  function problems(backend: unknown): string[] {
+    try {
+      validateConfig({ ...generateConfig(1), backend });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+      throw error;
+    }
+    return [];
+  }
+
+  it('reports every bad field of a backend with its path', () => {
+    expect(problems({ type: 's3', bucket: 'Bad_Bucket', region: 'eu-west-1', keyPrefix: '/leading' })).toEqual([
+      expect.stringMatching(/^backend\.bucket: /),
+      expect.stringMatching(/^backend\.keyPrefix: must be a key prefix/),
+    ]);
+    expect(problems({ type: 'terraform-cloud', organization: 'acme corp', outputs: 'state' })).toEqual([
+      expect.stringMatching(/^backend\.organization: must be a Terraform Cloud organization name/),
+      expect.stringMatching(/^backend\.outputs: /),
+    ]);
+    expect(problems({ type: 'consul' })).toEqual([expect.stringMatching(/^backend\.type: /)]);
+  });
+});
