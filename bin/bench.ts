@@ -16,6 +16,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const GENERATED_TARGETS = [1, 10, 50, 100];
 const GNU_TIME = '/usr/bin/time';
 const SAMPLE_EVERY_MS = 50;
+const EXAMPLE = 'synth example (`node dist/main.js`)';
+const CONVENTIONAL = 'synth example, conventional (`cdktf synth`, app `npx ts-node main.ts`)';
 
 interface Run {
   ms: number;
@@ -44,71 +46,59 @@ delete baseEnv.CDKTF_OUTDIR;
 
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
-  const rows: Row[] = [];
-  const measureInto = async (command: Command) => {
-    const row = await measureCommand(command);
-    rows.push(row);
-    return row;
-  };
   const tsc = [process.execPath, path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')];
   const cleanOut = path.join(scratch, 'clean-build');
-
-  // A clean build compiles into a scratch directory, so the project's dist/ stays as it is.
-  await measureInto({
-    label: 'build, clean (`tsc` into an empty directory)',
-    argv: [...tsc, '-p', 'tsconfig.build.json', '--outDir', cleanOut, '--tsBuildInfoFile', path.join(cleanOut, '.tsbuildinfo')],
-    runs: 3,
-    beforeEach: () => rmSync(cleanOut, { recursive: true, force: true }),
-  });
-  await measureInto({ label: 'build, up to date (`tsc -b`, nothing changed)', argv: [...tsc, '-b', 'tsconfig.build.json'], runs: 5 });
-  await measureInto({
-    label: '`npm run synth` of the example (build up to date + synth)',
-    argv: ['npm', 'run', 'synth', '--silent'],
-    runs: 5,
-    env: { CDKTF_OUTDIR: path.join(scratch, 'out-npm-run-synth') },
-  });
-
   const main = [process.execPath, path.join(ROOT, 'dist', 'main.js')];
-  const example = await measureInto({
-    label: 'synth example (`node dist/main.js`)',
-    argv: main,
-    runs: 5,
-    env: { CDKTF_OUTDIR: path.join(scratch, 'out-example') },
-  });
 
-  const generated = new Map<number, Row>();
-  for (const targets of GENERATED_TARGETS) {
-    const label = `synth generated, ${targets} target${targets === 1 ? '' : 's'}`;
-    const refusal = refusalOf(targets);
-    if (refusal) {
-      const row = { label, skipped: `configuration refused: ${refusal}` };
-      rows.push(row);
-      generated.set(targets, row);
-      continue;
-    }
-    const file = path.join(scratch, `targets-${targets}.yaml`);
-    writeFileSync(file, stringify(generateConfig(targets)));
-    generated.set(
-      targets,
-      await measureInto({
+  const rows: Array<Command | Row> = [
+    // A clean build compiles into a scratch directory, so the project's dist/ stays as it is.
+    {
+      label: 'build, clean (`tsc` into an empty directory)',
+      argv: [...tsc, '-p', 'tsconfig.build.json', '--outDir', cleanOut, '--tsBuildInfoFile', path.join(cleanOut, '.tsbuildinfo')],
+      runs: 3,
+      beforeEach: () => rmSync(cleanOut, { recursive: true, force: true }),
+    },
+    { label: 'build, up to date (`tsc -b`, nothing changed)', argv: [...tsc, '-b', 'tsconfig.build.json'], runs: 5 },
+    {
+      label: '`npm run synth` of the example (build up to date + synth)',
+      argv: ['npm', 'run', 'synth', '--silent'],
+      runs: 5,
+      env: { CDKTF_OUTDIR: path.join(scratch, 'out-npm-run-synth') },
+    },
+    {
+      label: EXAMPLE,
+      argv: main,
+      runs: 5,
+      env: { CDKTF_OUTDIR: path.join(scratch, 'out-example') },
+    },
+    ...GENERATED_TARGETS.map((targets): Command | Row => {
+      const label = generatedLabel(targets);
+      const refusal = refusalOf(targets);
+      if (refusal) return { label, skipped: `configuration refused: ${refusal}` };
+      const file = path.join(scratch, `targets-${targets}.yaml`);
+      writeFileSync(file, stringify(generateConfig(targets)));
+      return {
         label,
         argv: main,
         runs: targets >= 50 ? 3 : 5,
         env: { PIPELINE_CONFIG: file, CDKTF_OUTDIR: path.join(scratch, `out-${targets}`) },
-      }),
-    );
-  }
+      };
+    }),
+    // The conventional way, as `cdktf init --template=typescript` sets it up: the CLI runs a ts-node app.
+    {
+      label: CONVENTIONAL,
+      argv: [path.join(ROOT, 'node_modules', '.bin', 'cdktf'), 'synth', '--app', 'npx ts-node main.ts', '--output', path.join(scratch, 'out-conventional')],
+      runs: 3,
+    },
+    { label: '`npm test` (whole suite)', argv: ['npm', 'test', '--silent'], runs: 3 },
+  ];
 
-  // The conventional way, as `cdktf init --template=typescript` sets it up: the CLI runs a ts-node app.
-  const conventional = await measureInto({
-    label: 'synth example, conventional (`cdktf synth`, app `npx ts-node main.ts`)',
-    argv: [path.join(ROOT, 'node_modules', '.bin', 'cdktf'), 'synth', '--app', 'npx ts-node main.ts', '--output', path.join(scratch, 'out-conventional')],
-    runs: 3,
-  });
-  await measureInto({ label: '`npm test` (whole suite)', argv: ['npm', 'test', '--silent'], runs: 3 });
+  const measured = await measureInterleaved(rows);
+  console.log(report(measured, loadBefore, os.loadavg()));
+}
 
-  const loadAfter = os.loadavg();
-  console.log(report(rows, { example, conventional, generated, loadBefore, loadAfter }));
+function generatedLabel(targets: number): string {
+  return `synth generated, ${targets} target${targets === 1 ? '' : 's'}`;
 }
 
 /** Why the project refuses a generated configuration, or undefined when it accepts it. */
@@ -122,20 +112,30 @@ function refusalOf(targets: number): string | undefined {
   }
 }
 
-async function measureCommand(command: Command): Promise<Row> {
-  const runs: Run[] = [];
-  const count = Math.min(command.runs, runCap);
-  for (let i = 0; i < count; i++) {
-    command.beforeEach?.();
-    process.stderr.write(`  ${command.label} — run ${i + 1}/${count}\n`);
-    const result = await measureOnce(command.argv, { ...baseEnv, ...command.env });
-    if (result.exitCode !== 0) {
-      const lastLine = result.stderr.trim().split('\n').slice(-3).join(' / ');
-      return { label: command.label, skipped: `failed (exit ${result.exitCode}): ${lastLine}` };
+/**
+ * Runs the commands round-robin (first run of each, then the second of each, ...),
+ * so that load from elsewhere on the machine spreads over all rows instead of
+ * skewing the ones that happened to run during it.
+ */
+async function measureInterleaved(entries: Array<Command | Row>): Promise<Row[]> {
+  const rows: Row[] = entries.map((e) => ('argv' in e ? { label: e.label, runs: [] } : e));
+  const rounds = Math.max(...entries.map((e) => ('argv' in e ? Math.min(e.runs, runCap) : 0)));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, entry] of entries.entries()) {
+      const row = rows[i];
+      if (!('argv' in entry) || !('runs' in row) || round >= Math.min(entry.runs, runCap)) continue;
+      entry.beforeEach?.();
+      process.stderr.write(`  round ${round + 1}/${rounds}: ${entry.label}\n`);
+      const result = await measureOnce(entry.argv, { ...baseEnv, ...entry.env });
+      if (result.exitCode === 0) {
+        row.runs.push(result.run);
+      } else {
+        const lastLines = result.stderr.trim().split('\n').slice(-3).join(' / ');
+        rows[i] = { label: entry.label, skipped: `failed (exit ${result.exitCode}): ${lastLines}` };
+      }
     }
-    runs.push(result.run);
   }
-  return { label: command.label, runs };
+  return rows;
 }
 
 /** Runs one command to completion, timing it and watching the memory of its process tree. */
@@ -210,10 +210,6 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function medianMs(row: Row | undefined): number | undefined {
-  return row && 'runs' in row ? median(row.runs.map((r) => r.ms)) : undefined;
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
@@ -223,23 +219,14 @@ function mebibytes(kib: Array<number | undefined>): string {
   return known.length === 0 ? 'n/a' : `${Math.round(Math.max(...known) / 1024)} MiB`;
 }
 
-function report(
-  rows: Row[],
-  context: {
-    example: Row;
-    conventional: Row;
-    generated: Map<number, Row>;
-    loadBefore: number[];
-    loadAfter: number[];
-  },
-): string {
+function report(rows: Row[], loadBefore: number[], loadAfter: number[]): string {
   const cpus = os.cpus();
   const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
   const lines = [
     `Benchmark of ${gitDescription()} on ${new Date().toISOString()}`,
     `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
       `node ${process.version}, ${os.platform()} ${os.release()}`,
-    `load average before: ${load(context.loadBefore)}; after: ${load(context.loadAfter)}`,
+    `load average before: ${load(loadBefore)}; after: ${load(loadAfter)}`,
     '',
     '| measurement | runs | wall, median (min–max) | peak RSS, largest process | peak RSS, all processes (sampled) |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -254,21 +241,33 @@ function report(
     '',
   ];
 
-  const example = medianMs(context.example);
-  const conventional = medianMs(context.conventional);
+  /** Median and minimum wall time of a measured row; undefined when it was skipped. */
+  const times = (label: string): { median: number; min: number } | undefined => {
+    const row = rows.find((r) => r.label === label);
+    if (!row || !('runs' in row) || row.runs.length === 0) return undefined;
+    const ms = row.runs.map((r) => r.ms);
+    return { median: median(ms), min: Math.min(...ms) };
+  };
+
+  const example = times(EXAMPLE);
+  const conventional = times(CONVENTIONAL);
   lines.push(
-    example !== undefined && conventional !== undefined
-      ? `conventional / main command (example synth): ${(conventional / example).toFixed(1)}× ` +
-          `(${seconds(conventional)} against ${seconds(example)})`
+    example && conventional
+      ? `conventional / main command (example synth): ${(conventional.median / example.median).toFixed(1)}× ` +
+          `(${seconds(conventional.median)} against ${seconds(example.median)}, medians)`
       : 'conventional / main command (example synth): not available (a row was skipped)',
   );
 
-  const measured = GENERATED_TARGETS.filter((n) => medianMs(context.generated.get(n)) !== undefined);
-  const [first, last] = [measured[0], measured[measured.length - 1]];
+  const sizes = GENERATED_TARGETS.filter((n) => times(generatedLabel(n)) !== undefined);
+  const [first, last] = [sizes[0], sizes[sizes.length - 1]];
   if (first !== undefined && last !== undefined && last > first) {
-    const slope = (medianMs(context.generated.get(last))! - medianMs(context.generated.get(first))!) / (last - first);
-    const partial = last === GENERATED_TARGETS[GENERATED_TARGETS.length - 1] ? '' : ` (the larger points were skipped)`;
-    lines.push(`synth growth per added target, ${first}→${last} targets: ${slope.toFixed(1)} ms${partial}`);
+    const [a, b] = [times(generatedLabel(first))!, times(generatedLabel(last))!];
+    const slope = (from: number, to: number) => `${((to - from) / (last - first)).toFixed(1)} ms`;
+    const partial = last === GENERATED_TARGETS[GENERATED_TARGETS.length - 1] ? '' : ' (the larger sizes were skipped)';
+    lines.push(
+      `synth growth per added target, ${first}→${last} targets: ${slope(a.median, b.median)} from the medians, ` +
+        `${slope(a.min, b.min)} from the minimums${partial}`,
+    );
   } else {
     lines.push('synth growth per added target: not available (fewer than two generated sizes were measured)');
   }
