@@ -48,9 +48,9 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const tsc = [process.execPath, path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')];
   const cleanOut = path.join(scratch, 'clean-build');
-  const main = [process.execPath, path.join(ROOT, 'dist', 'main.js')];
+  const mainCommand = [process.execPath, path.join(ROOT, 'dist', 'main.js')];
 
-  const rows: Array<Command | Row> = [
+  const entries: Array<Command | Row> = [
     // A clean build compiles into a scratch directory, so the project's dist/ stays as it is.
     {
       label: 'build, clean (`tsc` into an empty directory)',
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     },
     {
       label: EXAMPLE,
-      argv: main,
+      argv: mainCommand,
       runs: 5,
       env: { CDKTF_OUTDIR: path.join(scratch, 'out-example') },
     },
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       writeFileSync(file, stringify(generateConfig(targets)));
       return {
         label,
-        argv: main,
+        argv: mainCommand,
         runs: targets >= 50 ? 3 : 5,
         env: { PIPELINE_CONFIG: file, CDKTF_OUTDIR: path.join(scratch, `out-${targets}`) },
       };
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     { label: '`npm test` (whole suite)', argv: ['npm', 'test', '--silent'], runs: 3 },
   ];
 
-  const measured = await measureInterleaved(rows);
+  const measured = await measureInterleaved(entries);
   console.log(report(measured, loadBefore, os.loadavg()));
 }
 
