@@ -103,8 +103,16 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
     const policy = x.referencing(bucket, 'aws_s3_bucket_policy')[0];
     return policy && x.policyOf(policy);
   };
-  const isCustomerKey = (stack: string, value: unknown): boolean =>
-    typeof value === 'string' && x.referencedResource(stack, value)?.type === 'aws_kms_key';
+  /** Customer-managed keys: keys, and replicas of a multi-region key (same key material in another region). */
+  const KEY_TYPES = ['aws_kms_key', 'aws_kms_replica_key'];
+  const keys = KEY_TYPES.flatMap((type) => x.ofType(type));
+  /** The key a replica copies, in the replica's stack. */
+  const primaryOf = (replica: Resource): Resource | undefined => x.referencedResource(replica.stack, replica.body.primary_key_arn);
+  const isCustomerKey = (stack: string, value: unknown): boolean => {
+    const key = typeof value === 'string' ? x.referencedResource(stack, value) : undefined;
+    if (key?.type === 'aws_kms_replica_key') return primaryOf(key)?.type === 'aws_kms_key';
+    return key?.type === 'aws_kms_key';
+  };
 
   describe('coverage', () => {
     it('classifies every policy document by the resource that uses it (new kinds must be added to the suite)', () => {
@@ -114,22 +122,21 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
   });
 
   describe('KMS', () => {
-    it('CKV_AWS_7 / AwsSolutions-KMS5: every customer-managed key rotates', () => {
-      const keys = x.ofType('aws_kms_key');
+    it('CKV_AWS_7 / AwsSolutions-KMS5: every customer-managed key rotates (a replica with its primary)', () => {
       expect(keys.length).toBeGreaterThan(0);
-      expect(unexcepted('CKV_AWS_7', resourceFindings(keys, (k) => (k.body.enable_key_rotation === true ? undefined : 'no rotation')))).toEqual([]);
+      const rotates = (k: Resource): boolean =>
+        k.type === 'aws_kms_replica_key' ? primaryOf(k)?.body.enable_key_rotation === true : k.body.enable_key_rotation === true;
+      expect(unexcepted('CKV_AWS_7', resourceFindings(keys, (k) => (rotates(k) ? undefined : 'no rotation')))).toEqual([]);
     });
 
-    it('CKV2_AWS_64 / CKV_AWS_227: every key has its own key policy and is enabled', () => {
-      const findings = resourceFindings(x.ofType('aws_kms_key'), (k) =>
-        !x.policyOf(k) ? 'no key policy' : k.body.is_enabled === false ? 'disabled' : undefined,
-      );
+    it('CKV2_AWS_64 / CKV_AWS_227: every key and replica has its own key policy and is enabled', () => {
+      const findings = resourceFindings(keys, (k) => (!x.policyOf(k) ? 'no key policy' : k.body.enabled === false || k.body.is_enabled === false ? 'disabled' : undefined));
       expect(unexcepted('CKV2_AWS_64', findings)).toEqual([]);
     });
 
     it('CKV_AWS_33: no key policy allows a wildcard principal', () => {
       const findings = statementFindings(
-        x.policies.filter((p) => p.userType === 'aws_kms_key'),
+        x.policies.filter((p) => KEY_TYPES.includes(p.userType)),
         (s) => (allows(s) && isPublicPrincipal(s) ? 'wildcard principal' : undefined),
       );
       expect(unexcepted('CKV_AWS_33', findings)).toEqual([]);
@@ -178,7 +185,7 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
 
     it('resource policies other than key policies name their resources', () => {
       const findings = statementFindings(
-        policiesOfKind('resource').filter((p) => p.userType !== 'aws_kms_key'),
+        policiesOfKind('resource').filter((p) => !KEY_TYPES.includes(p.userType)),
         (s) => (s.resources.includes('*') ? '"*" resource' : undefined),
       );
       expect(unexcepted('resource-policy-resources', findings)).toEqual([]);
