@@ -9,7 +9,11 @@
 export interface RuleException {
   /** The rule id the test reports, e.g. `CKV_AWS_145`. */
   rule: string;
-  /** Resource or policy document address, the same in every stack it appears in. */
+  /**
+   * Resource or policy document address, the same in every stack it appears
+   * in; it also covers the copy each further region adds (`<address>_<region>`,
+   * such as the log bucket of an artifact store in another region).
+   */
   address: string;
   /** Statement id, for rules that judge single statements. */
   sid?: string;

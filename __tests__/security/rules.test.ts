@@ -1,5 +1,5 @@
 import { generateConfig } from '../../lib/config/generate';
-import type { PipelineConfig } from '../../lib/config/schema';
+import { AWS_REGIONS, type PipelineConfig } from '../../lib/config/schema';
 import { PASS_ROLE_SERVICES } from '../../modules/permissions-boundary';
 import { config, shippedConfigs, synthesize } from '../support/synth';
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, EXCEPTIONS, type RuleException, REVIEWED_WILDCARD_ACTIONS } from './exceptions';
@@ -56,12 +56,17 @@ interface Finding {
 
 const usedExceptions = new Set<RuleException>();
 
+/** Resources a region adds again carry its name: `aws_s3_bucket.access_logs_us_east_1` is a copy of `aws_s3_bucket.access_logs`. */
+const REGION_SUFFIXES = AWS_REGIONS.map((region) => `_${region.replace(/-/g, '_')}`);
+const coversAddress = (excepted: string, address: string): boolean =>
+  address === excepted || REGION_SUFFIXES.some((suffix) => address === `${excepted}${suffix}`);
+
 /** The findings no reviewed exception covers, as readable lines. */
 function unexcepted(rule: string, findings: Finding[]): string[] {
   return findings
     .filter((finding) => {
       const exception = EXCEPTIONS.find(
-        (e) => e.rule === rule && e.address === finding.address && (e.sid === undefined || e.sid === finding.sid),
+        (e) => e.rule === rule && coversAddress(e.address, finding.address) && (e.sid === undefined || e.sid === finding.sid),
       );
       if (exception) usedExceptions.add(exception);
       return !exception;
