@@ -249,8 +249,18 @@ describe('deploy roles', () => {
       ecs_service: { cluster_name: 'apps', service_name: 'orders' },
       load_balancer_info: { target_group_pair_info: { target_group: [{ name: 'orders-blue' }, { name: 'orders-green' }] } },
     });
-    const trust = stack.data.aws_iam_policy_document.codedeploy_role_trust.statement[0];
-    expect(trust.principals).toEqual([{ type: 'Service', identifiers: ['codedeploy.amazonaws.com'] }]);
+    expect(stack.data.aws_iam_policy_document.codedeploy_role_trust.statement).toEqual([
+      {
+        sid: 'TrustServiceForThisAccount',
+        effect: 'Allow',
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'Service', identifiers: ['codedeploy.amazonaws.com'] }],
+        condition: [
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['300000000005'] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:codedeploy:eu-west-1:300000000005:deploymentgroup:rel-bluegreen/rel-bluegreen'] },
+        ],
+      },
+    ]);
     const service = roleStatements(stack, 'codedeploy_role').find((s) => s.sid === 'ReplacesTaskSets');
     expect(service.resources).toEqual([
       'arn:aws:ecs:eu-west-1:300000000005:service/apps/orders',
