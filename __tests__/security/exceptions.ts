@@ -48,6 +48,14 @@ export const EXCEPTIONS: RuleException[] = [
       'assuming its CloudWatch Logs role; a key it does not send would stop delivery. The role can only append to one log group.',
   },
   {
+    rule: 'confused-deputy-trust',
+    address: 'aws_iam_role.cloudformation_execution_role',
+    reason:
+      'CloudFormation documents aws:SourceArn/aws:SourceAccount for resources it stores (extensions, hooks), not for assuming a ' +
+      'stack\'s service role. The guard is on the passing side: only the target\'s deploy role may pass this role, to ' +
+      'CloudFormation only (exact ARN), and the role holds only the configured exact actions inside the account\'s boundary.',
+  },
+  {
     rule: 'service-wide-actions',
     address: 'data.aws_iam_policy_document.permissions_boundary_document',
     sid: 'AllowPipelineServicesAtMost',

