@@ -1,6 +1,6 @@
 import { ConfigError, validateConfig } from '../lib/config/load';
 import { baseConfig, everyKindTargets } from './support/configs';
-import { blocks, config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+import { config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const cfg = config(baseConfig(everyKindTargets()));
