@@ -29,6 +29,22 @@ describe('a target in another region than the pipeline', () => {
     });
   });
 
+  it('logs that store\'s access into a log bucket of the same account and region (S3 delivers nowhere else)', () => {
+    expect(base.resource.aws_s3_bucket.access_logs_us_west_2).toMatchObject({
+      bucket: 'rel-access-logs-100000000001-us-west-2',
+      provider: 'aws.pipeline-us-west-2',
+    });
+    expect(base.resource.aws_s3_bucket_logging.artifact_store_us_west_2_bucket_access_logs).toMatchObject({
+      bucket: '${aws_s3_bucket.artifact_store_us_west_2_bucket.id}',
+      target_bucket: '${aws_s3_bucket.access_logs_us_west_2.bucket}',
+      provider: 'aws.pipeline-us-west-2',
+    });
+    const delivery = base.data.aws_iam_policy_document.access_logs_us_west_2_policy_document.statement.find(
+      (s: any) => s.sid === 'S3DeliversAccessLogs',
+    );
+    expect(delivery.condition[0].values).toEqual(['arn:aws:s3:::rel-artifacts-100000000001-us-west-2']);
+  });
+
   it('encrypts that store with a replica of the one multi-region key, so every store has the same key id', () => {
     expect(base.resource.aws_kms_key.artifact_store_key.multi_region).toBe(true);
     expect(base.resource.aws_kms_replica_key.artifact_store_us_west_2_key).toMatchObject({

@@ -1,6 +1,6 @@
 import { ConfigError, validateConfig } from '../lib/config/load';
 import { baseConfig, everyKindTargets } from './support/configs';
-import { blocks, config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+import { config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const cfg = config(baseConfig(everyKindTargets()));
@@ -70,7 +70,7 @@ describe('deploy actions', () => {
           StackName: 'orders-api',
           TemplatePath: 'build_output::cfn/template.yaml',
           RoleArn: output('stack', 'cloudformation_execution_role_arn'),
-          Capabilities: 'CAPABILITY_IAM',
+          Capabilities: 'CAPABILITY_AUTO_EXPAND',
           ParameterOverrides: '${jsonencode({"Version" = "#{SourceVariables.CommitId}"})}',
         },
       }),
@@ -197,10 +197,38 @@ describe('deploy roles', () => {
       },
     ]);
     expect(roleStatements(stack, 'cloudformation_execution_role')).toEqual([
-      { sid: 'Grant1', effect: 'Allow', actions: ['dynamodb:*'], resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'] },
+      {
+        sid: 'Grant1',
+        effect: 'Allow',
+        actions: ['dynamodb:CreateTable', 'dynamodb:DescribeTable'],
+        resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'],
+      },
+      {
+        sid: 'PassesRolesToLambda',
+        effect: 'Allow',
+        actions: ['iam:PassRole'],
+        resources: ['arn:aws:iam::300000000002:role/orders-function'],
+        condition: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['lambda.amazonaws.com'] }],
+      },
     ]);
     expect(resourcesOfType(stack, 'aws_iam_role_policy_attachment')).toEqual([]);
     expect(JSON.stringify(stack)).not.toContain('AdministratorAccess');
+  });
+
+  it('cloudformation: the account\'s boundary allows the services the execution role is granted, and passing roles to lambda', () => {
+    const boundary = (name: string) => {
+      const statements = target(name).data.aws_iam_policy_document.permissions_boundary_document.statement;
+      return {
+        services: statements.find((s: any) => s.sid === 'AllowPipelineServicesAtMost').actions,
+        passedTo: statements.find((s: any) => s.sid === 'AllowPassingRolesToDeployServicesOnly').condition[0].values,
+      };
+    };
+    expect(boundary('stack').services).toContain('dynamodb:*');
+    expect(boundary('stack').passedTo).toEqual(['cloudformation.amazonaws.com', 'ecs-tasks.amazonaws.com', 'lambda.amazonaws.com']);
+    // Each account's boundary grows only with its own target's grants.
+    expect(boundary('changes').services).toContain('dynamodb:*');
+    expect(boundary('changes').passedTo).not.toContain('lambda.amazonaws.com');
+    expect(boundary('site').services).not.toContain('dynamodb:*');
   });
 
   it('cloudformation change-set: manages only the named change set of its stack', () => {
@@ -249,8 +277,18 @@ describe('deploy roles', () => {
       ecs_service: { cluster_name: 'apps', service_name: 'orders' },
       load_balancer_info: { target_group_pair_info: { target_group: [{ name: 'orders-blue' }, { name: 'orders-green' }] } },
     });
-    const trust = stack.data.aws_iam_policy_document.codedeploy_role_trust.statement[0];
-    expect(trust.principals).toEqual([{ type: 'Service', identifiers: ['codedeploy.amazonaws.com'] }]);
+    expect(stack.data.aws_iam_policy_document.codedeploy_role_trust.statement).toEqual([
+      {
+        sid: 'TrustServiceForThisAccount',
+        effect: 'Allow',
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'Service', identifiers: ['codedeploy.amazonaws.com'] }],
+        condition: [
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['300000000005'] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:codedeploy:eu-west-1:300000000005:deploymentgroup:rel-bluegreen/rel-bluegreen'] },
+        ],
+      },
+    ]);
     const service = roleStatements(stack, 'codedeploy_role').find((s) => s.sid === 'ReplacesTaskSets');
     expect(service.resources).toEqual([
       'arn:aws:ecs:eu-west-1:300000000005:service/apps/orders',
@@ -274,9 +312,9 @@ describe('deploy roles', () => {
   it('never lets a role pass roles by wildcard or without naming the service it passes them to', () => {
     let passRoles = 0;
     for (const stack of Object.values(stacks)) {
-      for (const [kind, type, , body] of blocks(stack)) {
-        if (kind !== 'data' || type !== 'aws_iam_policy_document') continue;
-        for (const statement of body.statement.filter((s: any) => s.actions.includes('iam:PassRole'))) {
+      // The role policies; the boundary caps iam:PassRole by service for every role of its account.
+      for (const [, rolePolicy] of resourcesOfType(stack, 'aws_iam_role_policy')) {
+        for (const statement of policyStatements(stack, rolePolicy.policy).filter((s: any) => s.actions.includes('iam:PassRole'))) {
           expect(statement.actions).toEqual(['iam:PassRole']);
           for (const resource of statement.resources) expect(resource).toMatch(/^arn:aws:iam::\d{12}:role\/[\w+=,.@-]+$/);
           expect(statement.condition).toEqual([
@@ -286,7 +324,8 @@ describe('deploy roles', () => {
         }
       }
     }
-    expect(passRoles).toBe(5); // two cloudformation targets, ecs, and ecs-blue-green's deploy and CodeDeploy roles
+    // Two cloudformation deploy roles and one execution role, ecs, and ecs-blue-green's deploy and CodeDeploy roles.
+    expect(passRoles).toBe(6);
   });
 
   it('lets the pipeline role assume exactly the deploy roles of the targets', () => {
@@ -339,15 +378,44 @@ describe('deploy kind rules', () => {
     ]);
   });
 
-  it('refuses an administrator or empty CloudFormation execution role', () => {
+  it('refuses an administrator or empty CloudFormation execution role, wildcard actions, and IAM changes', () => {
     const doc = raw();
-    doc.targets[1].deploy.executionRole.statements[0].actions = ['*'];
+    doc.targets[1].deploy.executionRole.statements[0].actions = ['*', 'dynamodb:*', 'dynamodb:Describe*', 'iam:CreateRole', 'sts:AssumeRole'];
+    doc.targets[1].deploy.capabilities = ['CAPABILITY_IAM'];
     doc.targets[2].deploy.executionRole.statements = [];
+    const wildcard = 'must be an exact action such as dynamodb:CreateTable: a wildcard would allow more than the template manages';
+    const iam =
+      'IAM, STS, Organizations and account actions are refused: no role of this project changes IAM or assumes roles ' +
+      '(create the roles the template needs outside it, and pass them with executionRole.passRoles)';
     expect(problemsOf(doc)).toEqual([
-      { path: 'targets[1].deploy.executionRole.statements[0].actions[0]', message: 'must be a service action such as s3:PutObject or sqs:*' },
+      { path: 'targets[1].deploy.capabilities[0]', message: expect.stringContaining('the only capability is CAPABILITY_AUTO_EXPAND') },
+      { path: 'targets[1].deploy.executionRole.statements[0].actions[0]', message: wildcard },
+      { path: 'targets[1].deploy.executionRole.statements[0].actions[1]', message: wildcard },
+      { path: 'targets[1].deploy.executionRole.statements[0].actions[2]', message: wildcard },
+      { path: 'targets[1].deploy.executionRole.statements[0].actions[3]', message: iam },
+      { path: 'targets[1].deploy.executionRole.statements[0].actions[4]', message: iam },
       {
         path: 'targets[2].deploy.executionRole.statements',
         message: 'grant the CloudFormation execution role what the template manages (it gets nothing else)',
+      },
+    ]);
+  });
+
+  it('refuses roles to pass that are not exact roles of the target account, or a service that is not a principal', () => {
+    const malformed = raw();
+    malformed.targets[1].deploy.executionRole.passRoles = [{ service: 'lambda', roles: ['arn:aws:iam::300000000002:role/fn-*'] }];
+    expect(problemsOf(malformed)).toEqual([
+      { path: 'targets[1].deploy.executionRole.passRoles[0].service', message: 'must be a service principal such as lambda.amazonaws.com' },
+      { path: 'targets[1].deploy.executionRole.passRoles[0].roles[0]', message: expect.stringContaining('must be an IAM role ARN') },
+    ]);
+    const elsewhere = raw();
+    elsewhere.targets[1].deploy.executionRole.passRoles = [
+      { service: 'lambda.amazonaws.com', roles: ['arn:aws:iam::300000000002:role/ok', 'arn:aws:iam::999999999999:role/elsewhere'] },
+    ];
+    expect(problemsOf(elsewhere)).toEqual([
+      {
+        path: 'targets[1].deploy.executionRole.passRoles[0].roles[1]',
+        message: 'must be a role of the target account 300000000002: IAM cannot pass roles across accounts',
       },
     ]);
   });

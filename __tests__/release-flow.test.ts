@@ -91,7 +91,7 @@ describe('waves', () => {
     kind: 'cloudformation' as const,
     stackName: 'api',
     mode: 'change-set' as const,
-    executionRole: { statements: [{ actions: ['lambda:*'], resources: ['*'] }] },
+    executionRole: { statements: [{ actions: ['lambda:UpdateFunctionCode'], resources: ['arn:aws:lambda:eu-west-1:300000000003:function:api'] }] },
   };
   const cfg = config(
     baseConfig([

@@ -65,6 +65,26 @@ describe('PermissionsBoundary and BoundEveryRole', () => {
     ]);
     expect(policy.AllowPassingRolesToDeployServicesOnly.condition[0].variable).toBe('iam:PassedToService');
   });
+
+  it('allows what configured roles need after the pipeline\'s services, once each and in order', () => {
+    const json = synth((stack, provider) => {
+      new PermissionsBoundary(stack, 'boundary', {
+        provider,
+        accountId: '111111111111',
+        name: 'app-test-boundary',
+        productionDataTag: { key: 'env', value: 'prod' },
+        extension: { services: ['sqs', 'dynamodb', 's3', 'sqs'], passRoleServices: ['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
+      });
+    });
+    const policy = statements(json, 'boundary_document');
+    expect(policy.AllowPipelineServicesAtMost.actions.slice(-3)).toEqual(['dynamodb:*', 'sqs:*', 'sts:AssumeRole']);
+    expect(policy.AllowPipelineServicesAtMost.actions.filter((a: string) => a === 's3:*')).toHaveLength(1);
+    expect(policy.AllowPassingRolesToDeployServicesOnly.condition[0].values).toEqual([
+      'cloudformation.amazonaws.com',
+      'ecs-tasks.amazonaws.com',
+      'lambda.amazonaws.com',
+    ]);
+  });
 });
 
 describe('Role trusted by a service that sends no source keys', () => {

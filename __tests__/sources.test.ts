@@ -77,7 +77,11 @@ describe('a connection source (GitHub, GitLab, Bitbucket)', () => {
         },
       },
     ]);
-    expect(stacks.pipeline.resource.aws_cloudwatch_event_rule).toBeUndefined();
+    // The pipeline stack's one rule reports failed runs (monitoring.notifications); no rule anywhere targets the pipeline.
+    expect(Object.values<any>(stacks.pipeline.resource.aws_cloudwatch_event_rule).map((rule) => rule.name)).toEqual(['rel-pipeline-failed']);
+    const eventTargets = Object.values<any>(stacks).flatMap((stack) => Object.values<any>(stack.resource.aws_cloudwatch_event_target ?? {}));
+    expect(eventTargets.length).toBeGreaterThan(0);
+    expect(eventTargets.filter((target) => target.arn === 'arn:aws:codepipeline:eu-west-1:100000000001:rel')).toEqual([]);
     expect(JSON.stringify(stacks)).not.toContain('rel-pipeline-starter');
   });
 
@@ -161,6 +165,18 @@ describe('a versioned S3 object source', () => {
       actions: ['s3:PutObject'],
       condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::100000000001:role/release-uploader'] }],
     });
+  });
+
+  it('logs access to the source bucket into the pipeline account\'s log bucket, which accepts its logs', () => {
+    const baseStack = stacks['pipeline-base'];
+    expect(baseStack.resource.aws_s3_bucket_logging.source_bucket_access_logs).toMatchObject({
+      target_bucket: '${aws_s3_bucket.access_logs.bucket}',
+      target_prefix: `${bucketName}/`,
+    });
+    const delivery = baseStack.data.aws_iam_policy_document.access_logs_policy_document.statement.find(
+      (s: any) => s.sid === 'S3DeliversAccessLogs',
+    );
+    expect(delivery.condition[0].values).toContain(`arn:aws:s3:::${bucketName}`);
   });
 
   it('hands the object version on to invoked pipelines', () => {

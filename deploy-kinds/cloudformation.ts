@@ -1,7 +1,9 @@
 import { Fn } from 'cdktf';
+import type { DeployOf } from '../lib/config/schema';
+import { pascalCase } from '../lib/naming';
 import { Role } from '../modules/iam-role';
 import { passRoleTo, type Statement } from '../modules/policy-document';
-import { fitsActionConfiguration } from './checks';
+import { fitsActionConfiguration, rolesInTargetAccount } from './checks';
 import type { DeployKind } from './deploy-kind';
 
 const CLOUDFORMATION = 'cloudformation.amazonaws.com';
@@ -10,13 +12,20 @@ const CLOUDFORMATION = 'cloudformation.amazonaws.com';
  * A CloudFormation stack in the target account, created or updated directly
  * or through a change set (create, then execute). CloudFormation changes the
  * stack as an execution role that only CloudFormation can assume and that
- * carries only the statements of the configuration; the deploy role may pass
- * that one role, to CloudFormation only.
+ * carries only the statements of the configuration, and passes only the
+ * existing roles it names, each to its service; the deploy role may pass that
+ * one role, to CloudFormation only. The target account's boundary allows the
+ * services those statements name, and passing roles to those services.
  */
 export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
   readsArtifacts: true,
 
-  problems: ({ deploy }) => fitsActionConfiguration(deploy.parameterOverrides, 'deploy.parameterOverrides', 'parameter overrides'),
+  problems: (target) => [
+    ...fitsActionConfiguration(target.deploy.parameterOverrides, 'deploy.parameterOverrides', 'parameter overrides'),
+    ...target.deploy.executionRole.passRoles.flatMap((pass, i) =>
+      rolesInTargetAccount(target, pass.roles, `deploy.executionRole.passRoles[${i}].roles`),
+    ),
+  ],
 
   steps: (deploy) => (deploy.mode === 'change-set' ? ['CreateChangeSet', 'ExecuteChangeSet'] : ['Deploy']),
 
@@ -27,11 +36,16 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
       name: naming.cloudFormationExecutionRole(target),
       description: `Assumed by CloudFormation to change stack ${deploy.stackName}`,
       trust: { kind: 'passed-to-service', service: CLOUDFORMATION },
-      statements: deploy.executionRole.statements.map((s, i) => ({
-        sid: s.sid ?? `Grant${i + 1}`,
-        actions: s.actions,
-        resources: s.resources,
-      })),
+      statements: [
+        ...deploy.executionRole.statements.map((s, i) => ({
+          sid: s.sid ?? `Grant${i + 1}`,
+          actions: s.actions,
+          resources: s.resources,
+        })),
+        ...passedRoles(deploy).map(({ service, roles }) =>
+          passRoleTo(`PassesRolesTo${pascalCase(service.replace(/\.amazonaws\.com$/, ''))}`, roles, service),
+        ),
+      ],
     });
     const stackArn = `arn:aws:cloudformation:${account.region}:${account.id}:stack/${deploy.stackName}/*`;
     const stackStatements: Statement[] =
@@ -80,6 +94,10 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
           description: `Role CloudFormation assumes to change stack ${deploy.stackName}`,
         },
       ],
+      boundary: {
+        services: deploy.executionRole.statements.flatMap((s) => s.actions.map((action) => action.split(':')[0])),
+        passRoleServices: passedRoles(deploy).map((pass) => pass.service),
+      },
     };
   },
 
@@ -111,3 +129,12 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
     };
   },
 };
+
+/** The roles the execution role may pass, one entry per service (the configuration may name a service twice). */
+function passedRoles(deploy: DeployOf<'cloudformation'>): Array<{ service: string; roles: string[] }> {
+  const byService = new Map<string, string[]>();
+  for (const pass of deploy.executionRole.passRoles) {
+    byService.set(pass.service, [...new Set([...(byService.get(pass.service) ?? []), ...pass.roles])]);
+  }
+  return [...byService].map(([service, roles]) => ({ service, roles }));
+}

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { DeployKindName, DeployOf, PipelineConfig, TargetOf } from '../lib/config/schema';
 import type { Problem } from '../lib/config/problem';
 import type { Naming } from '../lib/naming';
+import type { BoundaryExtension } from '../modules/permissions-boundary';
 import type { Statement } from '../modules/policy-document';
 
 /** A value the target stack publishes for the pipeline stack (a `TerraformOutput`). */
@@ -27,6 +28,8 @@ export interface TargetSide {
   deployStatements: Statement[];
   /** Outputs the kind's pipeline actions read (the deploy role ARN is published for every kind). */
   outputs: NamedOutput[];
+  /** What roles the configuration grants need beyond the pipeline's services, allowed by the account's boundary. */
+  boundary?: BoundaryExtension;
 }
 
 /** How the pipeline names the revision it is running, for actions that hand it on. */

@@ -30,6 +30,8 @@ export const ecsBlueGreenDeploy: DeployKind<'ecs-blue-green'> = {
     const applicationName = naming.codeDeployApplication(target);
     const deploymentGroupName = naming.codeDeployDeploymentGroup(target);
     const deploymentConfigName = naming.codeDeployDeploymentConfig(target, deploy.traffic);
+    const codeDeployArn = `arn:aws:codedeploy:${account.region}:${account.id}`;
+    const deploymentGroupArn = `${codeDeployArn}:deploymentgroup:${applicationName}/${deploymentGroupName}`;
     const codeDeploy = new CodeDeployEcs(scope, 'codedeploy', {
       provider,
       applicationName,
@@ -37,6 +39,8 @@ export const ecsBlueGreenDeploy: DeployKind<'ecs-blue-green'> = {
       deploymentConfigName,
       traffic: deploy.traffic,
       roleName: naming.codeDeployRole(target),
+      accountId: account.id,
+      deploymentGroupArn,
       cluster: deploy.cluster,
       service: deploy.service,
       serviceArn: arns.service,
@@ -47,7 +51,6 @@ export const ecsBlueGreenDeploy: DeployKind<'ecs-blue-green'> = {
       targetGroups: deploy.targetGroups,
       terminateBlueAfterMinutes: deploy.terminateBlueAfterMinutes,
     });
-    const codeDeployArn = `arn:aws:codedeploy:${account.region}:${account.id}`;
     return {
       deployStatements: [
         {
@@ -58,7 +61,7 @@ export const ecsBlueGreenDeploy: DeployKind<'ecs-blue-green'> = {
         {
           sid: 'DeploysGroup',
           actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
-          resources: [`${codeDeployArn}:deploymentgroup:${applicationName}/${deploymentGroupName}`],
+          resources: [deploymentGroupArn],
         },
         {
           sid: 'ReadsDeploymentConfig',

@@ -15,10 +15,11 @@ export function ecsArns(account: Pick<AccountConfig, 'id' | 'region'>, cluster: 
 
 /**
  * Registering a new task definition revision: what both ECS deploy kinds do
- * before they roll it out. Register and describe have no resource-level
- * permissions in IAM, so `*` is the only resource that works; what a revision
- * can do is bounded by the roles it may carry, and `iam:PassRole` names those
- * exactly, for ECS tasks only.
+ * before they roll it out. Describe has no resource type, and register no
+ * working resource-level permission yet (a reviewed exception of the rule
+ * suite), so `*` is the resource that works; what a revision can do is
+ * bounded by the roles it may carry, and `iam:PassRole` names those exactly,
+ * for ECS tasks only.
  */
 export function registerTaskDefinitionStatements(taskDefinitionArns: string, taskRoles: string[]): Statement[] {
   const statements: Statement[] = [

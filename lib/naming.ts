@@ -130,8 +130,11 @@ export class Naming {
   }
 
   get accessLogBucket(): string {
-    const { id, region } = this.config.pipeline.account;
-    return `${this.project}-access-logs-${id}-${region}`;
+    return this.accessLogBucketIn(this.config.pipeline.account.region);
+  }
+  /** S3 delivers access logs only within one account and region: each artifact store region has its log bucket. */
+  accessLogBucketIn(region: string): string {
+    return `${this.project}-access-logs-${this.config.pipeline.account.id}-${region}`;
   }
 
   // --- audit and monitoring (pipeline account) --------------------------------

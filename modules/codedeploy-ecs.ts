@@ -18,6 +18,9 @@ export interface CodeDeployEcsProps {
   deploymentConfigName: string;
   traffic: TrafficShift;
   roleName: string;
+  accountId: string;
+  /** The group's ARN: CodeDeploy assumes the role naming it as `aws:SourceArn`. */
+  deploymentGroupArn: string;
   cluster: string;
   service: string;
   /** ARNs of the service's task sets, which CodeDeploy creates and deletes. */
@@ -35,7 +38,7 @@ export interface CodeDeployEcsProps {
  * traffic from the running task set to a new one (blue/green), all at once,
  * linearly or canary, and roll back automatically when a deployment fails.
  * CodeDeploy works as a service role limited to that service, its listeners
- * and the task roles named.
+ * and the task roles named, which it may assume only for this deployment group.
  */
 export class CodeDeployEcs extends Construct {
   readonly applicationName: string;
@@ -49,7 +52,13 @@ export class CodeDeployEcs extends Construct {
       provider,
       name: props.roleName,
       description: `Assumed by CodeDeploy to shift traffic of ECS service ${props.service}`,
-      trust: { kind: 'passed-to-service', service: 'codedeploy.amazonaws.com' },
+      // CodeDeploy documents aws:SourceAccount/aws:SourceArn (the deployment group) when it assumes its service role.
+      trust: {
+        kind: 'service',
+        service: 'codedeploy.amazonaws.com',
+        sourceAccount: props.accountId,
+        sourceArn: props.deploymentGroupArn,
+      },
       statements: [
         {
           sid: 'ReplacesTaskSets',

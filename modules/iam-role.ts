@@ -17,10 +17,12 @@ export type Trust =
    */
   | { kind: 'service'; service: string; withoutSourceConditionsBecause: string }
   /**
-   * A service that receives the role through `iam:PassRole` (a CloudFormation
-   * execution role, a CodeDeploy service role). Such services do not send
-   * `aws:SourceAccount`, so the guard is on the passing side: only roles whose
-   * `iam:PassRole` names this role exactly can hand it over.
+   * A service that receives the role through `iam:PassRole` and documents no
+   * source keys for assuming it (a CloudFormation execution role: CloudFormation
+   * names `aws:SourceArn` only for resources it stores, such as extensions).
+   * The guard is on the passing side: only roles whose `iam:PassRole` names
+   * this role exactly can hand it over. The rule suite lists each such role as
+   * an exception.
    */
   | { kind: 'passed-to-service'; service: string }
   /** Holders of an OIDC token from `issuerHost` with exactly this audience and one of these subjects. */

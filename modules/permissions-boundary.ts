@@ -7,33 +7,41 @@ import { PolicyDocument } from './policy-document';
 
 /**
  * The most any role of this project may ever do, whatever its own policy
- * says: the services a cross-account pipeline and its deploy kinds use. Each
+ * says: the services the pipeline's own roles and its deploy kinds call. Each
  * role's inline policy names exact actions and resources; this list only caps
  * what a later policy change (or a mistake) could grant. A role action outside
  * it is denied by AWS, and the security rule suite fails on it first.
  */
 export const BOUNDED_SERVICES = [
-  'cloudformation', // CloudFormation deploy actions
-  'cloudwatch', // alarms and metrics
-  'codebuild',
-  'codecommit',
-  'codeconnections', // CodeStar connection sources (new prefix)
-  'codedeploy', // ECS blue/green deployments
-  'codepipeline',
-  'codestar-connections', // CodeStar connection sources (old prefix)
-  'ecr',
-  'ecs',
-  'elasticloadbalancing', // ECS blue/green listener shifts
-  'events',
+  'cloudformation', // cloudformation deploy roles
+  'codebuild', // the pipeline role starts the build
+  'codecommit', // the CodeCommit source role
+  'codeconnections', // connection sources (new prefix)
+  'codedeploy', // ecs-blue-green deploy roles
+  'codepipeline', // the pipeline starter role, invoke-pipeline deploy roles
+  'codestar-connections', // connection sources (old prefix)
+  'ecs', // ecs and ecs-blue-green deploy roles, the CodeDeploy role
+  'elasticloadbalancing', // the CodeDeploy role shifts listeners
+  'events', // the CodeCommit event forwarder
   'kms',
-  'lambda',
-  'logs',
+  'logs', // the build role, the trail's CloudWatch Logs role
   's3',
-  'sns',
+  'sns', // the pipeline role notifies approvers
 ];
 
-/** Services that pipeline roles may hand roles to (deploy kinds that run under their own role). */
-export const PASS_ROLE_SERVICES = ['cloudformation.amazonaws.com', 'codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com'];
+/** Services the pipeline's roles hand roles to: CloudFormation its execution role, ECS the task roles. */
+export const PASS_ROLE_SERVICES = ['cloudformation.amazonaws.com', 'ecs-tasks.amazonaws.com'];
+
+/**
+ * What the roles a user configures need beyond the pipeline's own services:
+ * the services a CloudFormation execution role manages and the services it
+ * passes roles to. IAM, STS, Organizations and account services are never
+ * among them (the configuration refuses their actions).
+ */
+export interface BoundaryExtension {
+  services: string[];
+  passRoleServices: string[];
+}
 
 export interface PermissionsBoundaryProps {
   provider: AwsProvider;
@@ -41,6 +49,8 @@ export interface PermissionsBoundaryProps {
   name: string;
   /** Data stores carrying this tag cannot be deleted by a bounded role. */
   productionDataTag: { key: string; value: string };
+  /** Allowed in this account's boundary in addition to the pipeline's services. */
+  extension?: BoundaryExtension;
 }
 
 /**
@@ -55,19 +65,21 @@ export class PermissionsBoundary extends Construct {
   constructor(scope: Construct, id: string, props: PermissionsBoundaryProps) {
     super(scope, id);
     const boundaryArn = `arn:aws:iam::${props.accountId}:policy/${props.name}`;
+    const services = withExtension(BOUNDED_SERVICES, props.extension?.services ?? []);
+    const passRoleServices = withExtension(PASS_ROLE_SERVICES, props.extension?.passRoleServices ?? []);
     const document = new PolicyDocument(this, 'document', {
       provider: props.provider,
       statements: [
         {
           sid: 'AllowPipelineServicesAtMost',
-          actions: [...BOUNDED_SERVICES.map((service) => `${service}:*`), 'sts:AssumeRole'],
+          actions: [...services.map((service) => `${service}:*`), 'sts:AssumeRole'],
           resources: ['*'],
         },
         {
           sid: 'AllowPassingRolesToDeployServicesOnly',
           actions: ['iam:PassRole'],
           resources: ['*'],
-          conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: PASS_ROLE_SERVICES }],
+          conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: passRoleServices }],
         },
         {
           sid: 'DenyUsersAndAccessKeys',
@@ -134,6 +146,11 @@ export class PermissionsBoundary extends Construct {
     });
     this.arn = policy.arn;
   }
+}
+
+/** The base list, then what the extension adds to it, sorted: deterministic output. */
+function withExtension(base: string[], extension: string[]): string[] {
+  return [...base, ...[...new Set(extension)].filter((item) => !base.includes(item)).sort()];
 }
 
 /**

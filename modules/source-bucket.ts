@@ -2,6 +2,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Construct } from 'constructs';
 import { CustomerManagedKey } from './customer-managed-key';
+import type { AccessLogTarget } from './log-bucket';
 import { principalArnIs } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
@@ -14,6 +15,8 @@ export interface SourceBucketProps {
   uploaderRoleArns: string[];
   /** The roles that read it: the pipeline's role. */
   readerRoleArns: string[];
+  /** Where S3 server access logs go: the log bucket of the pipeline account and region. */
+  accessLogs?: AccessLogTarget;
   protect: boolean;
 }
 
@@ -47,6 +50,7 @@ export class SourceBucket extends Construct {
       bucketName: props.bucketName,
       keyArn: key.arn,
       denyUploadsWithoutKms: true,
+      accessLogs: props.accessLogs,
       statements: [
         {
           sid: 'DenyUploadsByOthers',

@@ -41,6 +41,8 @@ export const codeCommitSource: SourceKind<'codecommit'> = {
     { sid: 'Source', accountIds: [source.account.id], roleArns: [naming.sourceRoleArn], access: 'read-write' },
   ],
 
+  loggedBuckets: () => [],
+
   base({ scope, provider, config, naming, source }) {
     const account = config.pipeline.account;
     const bus = new CrossAccountEventBus(scope, 'source_event_bus', {

@@ -37,6 +37,8 @@ export const connectionSource: SourceKind<'connection'> = {
 
   artifactWriters: () => [],
 
+  loggedBuckets: () => [],
+
   base({ scope, provider, config, naming, source }) {
     if (source.connectionArn) return [];
     // Created PENDING: someone with access to the repository host completes it once in the console.

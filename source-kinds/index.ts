@@ -4,7 +4,7 @@ import { connectionSource } from './connection';
 import { s3Source } from './s3';
 import type { SourceKind } from './source-kind';
 
-export type { SourceContext, SourceKind, SourcePipelineContext, SourcePipelineSide } from './source-kind';
+export type { SourceBaseContext, SourceContext, SourceKind, SourcePipelineContext, SourcePipelineSide } from './source-kind';
 
 /** Every source kind; the mapped type makes a kind without an implementation a compile error. */
 const SOURCE_KINDS: { [K in SourceKindName]: SourceKind<K> } = {

@@ -36,7 +36,9 @@ export const s3Source: SourceKind<'s3'> = {
 
   artifactWriters: () => [],
 
-  base({ scope, provider, config, naming, source }) {
+  loggedBuckets: (naming, source) => (source.create ? [naming.sourceBucket(source)] : []),
+
+  base({ scope, provider, config, naming, source, accessLogsFor }) {
     if (!source.create) return [];
     const bucket = new SourceBucket(scope, 'source_bucket', {
       provider,
@@ -45,6 +47,7 @@ export const s3Source: SourceKind<'s3'> = {
       keyAlias: naming.sourceKeyAlias,
       uploaderRoleArns: source.uploaders,
       readerRoleArns: [naming.pipelineRoleArn],
+      accessLogs: accessLogsFor(naming.sourceBucket(source)),
       protect: config.protectStatefulResources,
     });
     return [

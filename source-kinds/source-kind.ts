@@ -6,6 +6,7 @@ import type { Problem } from '../lib/config/problem';
 import type { AccountConfig, PipelineConfig, SourceKindName, SourceOf } from '../lib/config/schema';
 import type { Naming } from '../lib/naming';
 import type { ArtifactUsers } from '../modules/artifact-store';
+import type { AccessLogTarget } from '../modules/log-bucket';
 import type { Statement } from '../modules/policy-document';
 import type { RepositoryOutput } from '../stacks/repository-stack';
 
@@ -16,6 +17,11 @@ export interface SourceContext<K extends SourceKindName> {
   config: PipelineConfig;
   naming: Naming;
   source: SourceOf<K>;
+}
+
+export interface SourceBaseContext<K extends SourceKindName> extends SourceContext<K> {
+  /** Where a bucket named by `loggedBuckets` sends its access logs; undefined when access logging is off. */
+  accessLogsFor(bucketName: string): AccessLogTarget | undefined;
 }
 
 export interface SourcePipelineContext<K extends SourceKindName> extends SourceContext<K> {
@@ -47,8 +53,13 @@ export interface SourceKind<K extends SourceKindName> {
   problems(source: SourceOf<K>, context: { project: string; pipelineAccount: AccountConfig }): Problem[];
   /** Roles of other accounts that write the source artifact into the artifact store. */
   artifactWriters(naming: Naming, source: SourceOf<K>): ArtifactUsers[];
+  /**
+   * Buckets `base` creates in the pipeline account. They log access into the
+   * account's log bucket, whose policy names exactly its source buckets.
+   */
+  loggedBuckets(naming: Naming, source: SourceOf<K>): string[];
   /** Pipeline-account resources applied before the pipeline (in the pipeline-base stack). */
-  base(context: SourceContext<K>): NamedOutput[];
+  base(context: SourceBaseContext<K>): NamedOutput[];
   /** The source action, what the pipeline role needs for it, and what starts the pipeline. */
   pipeline(context: SourcePipelineContext<K>): SourcePipelineSide;
 }

@@ -5,7 +5,7 @@ import type { StateBackend } from '../lib/backend';
 import { ReadableStack } from '../lib/readable-stack';
 import type { AccountConfig, GuardrailsConfig } from '../lib/config/schema';
 import { permissionsBoundaryName } from '../lib/naming';
-import { BoundEveryRole, PermissionsBoundary } from '../modules/permissions-boundary';
+import { BoundEveryRole, type BoundaryExtension, PermissionsBoundary } from '../modules/permissions-boundary';
 
 export interface AccountStackProps {
   /** Stack name: directory in cdktf.out/stacks, state file and workspace name. */
@@ -35,6 +35,7 @@ export abstract class AccountStack<OutputName extends string = string> extends R
   private readonly backend: StateBackend;
   private readonly stackProps: AccountStackProps;
   private readonly regionalProviders = new Map<string, AwsProvider>();
+  private readonly boundaryExtension: BoundaryExtension = { services: [], passRoleServices: [] };
 
   protected constructor(scope: Construct, props: AccountStackProps) {
     super(scope, props.stackName);
@@ -53,10 +54,20 @@ export abstract class AccountStack<OutputName extends string = string> extends R
         accountId: props.account.id,
         name: permissionsBoundaryName(props.project, props.stackName),
         productionDataTag: props.guardrails.productionDataTag,
+        extension: this.boundaryExtension,
       });
       return boundary.arn;
     };
     Aspects.of(this).add(new BoundEveryRole(boundaryArn));
+  }
+
+  /**
+   * Lets the stack's boundary allow what roles configured by the user need
+   * (read when the boundary is created at synthesis, after every construct).
+   */
+  protected extendBoundary(extension: BoundaryExtension): void {
+    this.boundaryExtension.services.push(...extension.services);
+    this.boundaryExtension.passRoleServices.push(...extension.passRoleServices);
   }
 
   /**

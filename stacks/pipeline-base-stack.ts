@@ -46,18 +46,13 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
     });
     const source = sourceKindOf(config.source);
 
-    const { audit, monitoring } = config;
+    const { audit } = config;
     // S3 delivers access logs only within one account and region: the pipeline region's buckets log here.
-    const accessLogs = monitoring.accessLogs.enabled
-      ? new LogBucket(this, 'access_logs', {
-          provider: this.provider,
-          bucketName: naming.accessLogBucket,
-          accountId: account.id,
-          sourceBucketNames: [naming.artifactBucket, ...(audit.trail.enabled ? [naming.trailBucket] : [])],
-          retentionDays: monitoring.accessLogs.retentionDays,
-          protect: config.protectStatefulResources,
-        })
-      : undefined;
+    const accessLogs = this.logBucket(config, 'access_logs', naming.accessLogBucket, account.region, [
+      naming.artifactBucket,
+      ...(audit.trail.enabled ? [naming.trailBucket] : []),
+      ...source.loggedBuckets(naming, config.source),
+    ]);
 
     const store = new ArtifactStore(this, 'artifact_store', {
       provider: this.provider,
@@ -88,12 +83,17 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
 
     // CodePipeline copies artifacts into the store of each action's region, as the pipeline role.
     for (const region of naming.extraRegions) {
-      const regional = new ArtifactStore(this, `artifact_store_${region.replace(/-/g, '_')}`, {
+      const suffix = region.replace(/-/g, '_');
+      const bucketName = naming.artifactBucketIn(region);
+      // A store in another region logs into a log bucket of that region.
+      const regionalLogs = this.logBucket(config, `access_logs_${suffix}`, naming.accessLogBucketIn(region), region, [bucketName]);
+      const regional = new ArtifactStore(this, `artifact_store_${suffix}`, {
         provider: this.providerFor(region),
         accountId: account.id,
-        bucketName: naming.artifactBucketIn(region),
+        bucketName,
         keyAlias: naming.artifactKeyAlias,
         protect: config.protectStatefulResources,
+        accessLogs: regionalLogs?.targetFor(bucketName),
         key: { kind: 'replica', primaryKeyArn: store.keyArn },
         users: [
           { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn], access: 'read-write' },
@@ -139,8 +139,35 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       this.publish('security_alerts_topic_arn', alerts.topicArn, 'Topic that alerts on unexpected pipeline changes');
     }
 
-    const sourceOutputs = source.base({ scope: this, provider: this.provider, config, naming, source: config.source });
+    const sourceOutputs = source.base({
+      scope: this,
+      provider: this.provider,
+      config,
+      naming,
+      source: config.source,
+      accessLogsFor: (bucketName) => accessLogs?.targetFor(bucketName),
+    });
     for (const output of sourceOutputs) this.publish(output.name, output.value, output.description);
+  }
+
+  /** The account's log bucket in one region for the named buckets there, when access logging is on. */
+  private logBucket(
+    config: PipelineConfig,
+    id: string,
+    bucketName: string,
+    region: string,
+    sourceBucketNames: string[],
+  ): LogBucket | undefined {
+    const { accessLogs } = config.monitoring;
+    if (!accessLogs.enabled) return undefined;
+    return new LogBucket(this, id, {
+      provider: this.providerFor(region),
+      bucketName,
+      accountId: config.pipeline.account.id,
+      sourceBucketNames,
+      retentionDays: accessLogs.retentionDays,
+      protect: config.protectStatefulResources,
+    });
   }
 
   private publishStore(config: PipelineConfig, region: string, store: ArtifactStore): void {

@@ -31,6 +31,7 @@ export class TargetStack extends AccountStack<TargetOutput> {
     this.target = target;
     const kind = deployKindOf(target);
     const side = kind.provision({ scope: this, provider: this.provider, config, naming, target });
+    if (side.boundary) this.extendBoundary(side.boundary);
     const artifacts = kind.readsArtifacts ? this.readOutputs(context.base) : undefined;
     // The store of the target's own region: CodePipeline hands the action its artifacts there.
     const store = artifactStoreOutputs(config, target.account.region);

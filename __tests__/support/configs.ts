@@ -19,9 +19,10 @@ export function everyKindTargets(): TargetInput[] {
         stackName: 'orders-api',
         templatePath: 'cfn/template.yaml',
         parameterOverrides: { Version: '#{SourceVariables.CommitId}' },
-        capabilities: ['CAPABILITY_IAM'],
+        capabilities: ['CAPABILITY_AUTO_EXPAND'],
         executionRole: {
-          statements: [{ actions: ['dynamodb:*'], resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'] }],
+          statements: [{ actions: ['dynamodb:CreateTable', 'dynamodb:DescribeTable'], resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'] }],
+          passRoles: [{ service: 'lambda.amazonaws.com', roles: ['arn:aws:iam::300000000002:role/orders-function'] }],
         },
       },
     },

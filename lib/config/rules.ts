@@ -136,6 +136,7 @@ function auditBuckets(doc: Record<string, unknown>, naming: Naming, config: Pipe
   if (record(audit.trail).enabled !== false) buckets.push({ name: naming.trailBucket, path: 'project' });
   if (record(monitoring.accessLogs).enabled !== false) {
     buckets.push({ name: naming.accessLogBucket, path: 'project' });
+    for (const region of naming.extraRegions) buckets.push({ name: naming.accessLogBucketIn(region), path: 'project' });
     config.targets.forEach((target, i) => buckets.push({ name: naming.targetAccessLogBucket(target), path: `targets[${i}].name` }));
   }
   return buckets;

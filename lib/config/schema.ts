@@ -124,6 +124,9 @@ const terraformSafeText = z.string().refine((value) => !/[$%]\{/.test(value), {
   error: 'must not contain "${" or "%{": Terraform would read it as a template (CodePipeline variables use "#{...}")',
 });
 
+/** Services no role of this project may call: changing IAM, chaining roles, changing the organization or account. */
+const REFUSED_SERVICES = ['iam', 'sts', 'organizations', 'account'];
+
 const iamStatementSchema = z.strictObject({
   sid: z
     .string()
@@ -134,12 +137,33 @@ const iamStatementSchema = z.strictObject({
     .array(
       z
         .string()
-        .regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, { error: 'must be a service action such as s3:PutObject or sqs:*' }),
+        .refine((action) => !REFUSED_SERVICES.includes(action.split(':')[0]), {
+          error:
+            'IAM, STS, Organizations and account actions are refused: no role of this project changes IAM or assumes roles ' +
+            '(create the roles the template needs outside it, and pass them with executionRole.passRoles)',
+          abort: true,
+        })
+        .regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/, {
+          error: 'must be an exact action such as dynamodb:CreateTable: a wildcard would allow more than the template manages',
+        }),
     )
     .min(1)
-    .describe('IAM actions. "*" alone is refused: it would make the role an administrator.'),
+    .describe('Exact IAM actions, no wildcards (so never administrator); no IAM, STS, Organizations or account actions.'),
   resources: z.array(z.string().min(1)).min(1).describe('Resource ARNs (wildcards allowed).'),
 });
+
+const passRolesSchema = z
+  .array(
+    z.strictObject({
+      service: z
+        .string()
+        .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/, { error: 'must be a service principal such as lambda.amazonaws.com' })
+        .describe('The service the roles are handed to (iam:PassedToService).'),
+      roles: z.array(roleArn).min(1).describe('Existing roles of the target account.'),
+    }),
+  )
+  .default([])
+  .describe('Existing roles the execution role may pass, each only to its service, e.g. a function role to lambda.amazonaws.com.');
 
 const cloudFormationDeploySchema = z
   .strictObject({
@@ -159,9 +183,14 @@ const cloudFormationDeploySchema = z
       .default({})
       .describe('Template parameters to override; values may use CodePipeline variables such as #{SourceVariables.CommitId}.'),
     capabilities: z
-      .array(z.enum(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']))
+      // CAPABILITY_IAM and CAPABILITY_NAMED_IAM acknowledge IAM resources, which the execution role may not create.
+      .array(
+        z.enum(['CAPABILITY_AUTO_EXPAND'], {
+          error: 'the only capability is CAPABILITY_AUTO_EXPAND: the execution role creates no IAM resources (pass existing roles)',
+        }),
+      )
       .default([])
-      .describe('Capabilities the template needs acknowledged.'),
+      .describe('Capabilities the template needs acknowledged: CAPABILITY_AUTO_EXPAND for macros and transforms.'),
     mode: z
       .enum(['direct', 'change-set'])
       .default('direct')
@@ -176,6 +205,7 @@ const cloudFormationDeploySchema = z
         statements: z
           .array(iamStatementSchema)
           .min(1, { error: 'grant the CloudFormation execution role what the template manages (it gets nothing else)' }),
+        passRoles: passRolesSchema,
       })
       .describe('What the CloudFormation execution role may do: exactly what the template manages. Never administrator by default.'),
   })
