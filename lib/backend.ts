@@ -14,8 +14,8 @@ import {
 } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { PipelineConfig, S3BackendConfig, TerraformCloudBackendConfig } from './config/schema';
-import { Naming } from './naming';
-import { TerraformCloudBootstrapStack } from '../stacks/tfc-bootstrap-stack';
+import { Naming, permissionsBoundaryName } from './naming';
+import { type BootstrapBoundary, TerraformCloudBootstrapStack } from '../stacks/tfc-bootstrap-stack';
 
 /** What a consumer reads a producer's named outputs through. */
 export interface OutputReader {
@@ -125,6 +125,7 @@ class TerraformCloudStateBackend implements StateBackend {
     private readonly naming: Naming,
     private readonly bootstrapState: StateBackend,
     private readonly protect: boolean,
+    private readonly boundary: BootstrapBoundary,
   ) {}
 
   attach(stack: TerraformStack): void {
@@ -169,6 +170,7 @@ class TerraformCloudStateBackend implements StateBackend {
       roleName: this.naming.terraformCloudRole,
       stacks: workspaceStacks,
       protect: this.protect,
+      boundary: this.boundary,
     });
     this.bootstrapState.attach(bootstrap);
     // Workspaces, their credentials and run triggers exist before any stack runs in them.
@@ -202,6 +204,10 @@ export function createBackend(config: PipelineConfig): StateBackend {
         new Naming(config),
         new LocalStateBackend('terraform-state'),
         config.protectStatefulResources,
+        {
+          name: permissionsBoundaryName(config.project, BOOTSTRAP_STACK),
+          productionDataTag: config.guardrails.productionDataTag,
+        },
       );
   }
 }

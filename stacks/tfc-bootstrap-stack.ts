@@ -9,11 +9,12 @@ import { TeamToken } from '@cdktf/provider-tfe/lib/team-token';
 import { Variable } from '@cdktf/provider-tfe/lib/variable';
 import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
 import { WorkspaceSettings } from '@cdktf/provider-tfe/lib/workspace-settings';
-import { TerraformOutput, type TerraformStack, Token } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Aspects, TerraformOutput, type TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
 import type { TerraformCloudSettings } from '../lib/backend';
 import { ReadableStack } from '../lib/readable-stack';
 import { Role } from '../modules/iam-role';
+import { BoundEveryRole, PermissionsBoundary } from '../modules/permissions-boundary';
 
 /** The audience Terraform Cloud puts in AWS workload identity tokens unless a workspace overrides it. */
 const AWS_AUDIENCE = 'aws.workload.identity';
@@ -28,6 +29,13 @@ export interface TerraformCloudBootstrapProps {
   stacks: TerraformStack[];
   /** prevent_destroy on the workspaces: deleting a workspace deletes the state in it. */
   protect: boolean;
+  /** The permissions boundary the run role carries in each account, like every role of this project. */
+  boundary: BootstrapBoundary;
+}
+
+export interface BootstrapBoundary {
+  name: string;
+  productionDataTag: { key: string; value: string };
 }
 
 /** An AWS account some workspace manages, and the Terraform roles its providers assume there. */
@@ -121,7 +129,7 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
     if (settings.outputs === 'tfe_outputs') this.grantOutputReads(tfe, settings, consumersOf, workspaceOf);
 
     for (const account of managedAccounts(props.stacks)) {
-      const role = this.dynamicCredentialsRole(account, settings, props.roleName);
+      const role = this.dynamicCredentialsRole(account, settings, props.roleName, props.boundary);
       for (const name of account.stacks) {
         const workspaceId = workspaceOf(name).id;
         new Variable(this, `workspace_${snake(name)}_aws_provider_auth`, {
@@ -211,7 +219,12 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
   }
 
   /** The OIDC provider and the role that only this account's workspaces may assume, in plan and apply. */
-  private dynamicCredentialsRole(account: ManagedAccount, settings: TerraformCloudSettings, roleName: string): Role {
+  private dynamicCredentialsRole(
+    account: ManagedAccount,
+    settings: TerraformCloudSettings,
+    roleName: string,
+    boundary: BootstrapBoundary,
+  ): Role {
     const provider = new AwsProvider(this, `aws_${account.id}`, {
       alias: `account_${account.id}`,
       region: account.region,
@@ -232,13 +245,22 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
           `organization:${settings.organization}:project:${settings.project}:workspace:${workspace}:run_phase:${phase}`,
       ),
     );
-    return new Role(this, `terraform_cloud_role_${account.id}`, {
+    const role = new Role(this, `terraform_cloud_role_${account.id}`, {
       provider,
       name: roleName,
       description: `Assumed by Terraform Cloud runs of ${workspaces.join(', ')}`,
       trust: { kind: 'web-identity', providerArn, issuerHost: settings.hostname, audience: AWS_AUDIENCE, subjects },
       statements: [{ sid: 'AssumesTerraformRole', actions: ['sts:AssumeRole'], resources: account.terraformRoles }],
     });
+    // Under a per-account scope the boundary keeps the address an account stack gives it, prefixed by the account.
+    const policy = new PermissionsBoundary(new Construct(this, `account_${account.id}`), 'permissions_boundary', {
+      provider,
+      accountId: account.id,
+      name: boundary.name,
+      productionDataTag: boundary.productionDataTag,
+    });
+    Aspects.of(role).add(new BoundEveryRole(() => policy.arn));
+    return role;
   }
 }
 

@@ -12,7 +12,8 @@ export interface RuleException {
   /**
    * Resource or policy document address, the same in every stack it appears
    * in; it also covers the copy each further region adds (`<address>_<region>`,
-   * such as the log bucket of an artifact store in another region).
+   * such as the log bucket of an artifact store in another region) and the
+   * bootstrap stack's copy per account (`<type>.account_<id>_<name>`).
    */
   address: string;
   /** Statement id, for rules that judge single statements. */

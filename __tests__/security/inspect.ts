@@ -42,7 +42,24 @@ export interface Resource {
 }
 
 const DOCUMENT_REFERENCE = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/;
-const REMOTE_OUTPUT = /^\$\{data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)\}$/;
+/** A value read from another stack: remote state (local, S3, Terraform Cloud) or `tfe_outputs`. */
+const REMOTE_OUTPUT = /^\$\{data\.(terraform_remote_state|tfe_outputs)\.([\w-]+)\.(?:outputs|values|nonsensitive_values)\.([\w-]+)\}$/;
+
+/** Where a stack keeps its state: its local or S3 state file's stack name, or its workspace. */
+function stateLocation(stack: any): string | undefined {
+  const { backend, cloud } = stack.terraform ?? {};
+  const file = backend?.local?.path ?? backend?.s3?.key;
+  if (file) return /([\w-]+)\.tfstate$/.exec(file)?.[1];
+  return cloud?.workspaces?.name ?? backend?.remote?.workspaces?.name;
+}
+
+/** Which state a remote-state or tfe_outputs data source reads, in the terms of `stateLocation`. */
+function readLocation(kind: string, data: any): string | undefined {
+  if (kind === 'tfe_outputs') return data?.workspace;
+  const file = data?.config?.path ?? data?.config?.key;
+  if (file) return /([\w-]+)\.tfstate$/.exec(file)?.[1];
+  return data?.config?.workspaces?.name;
+}
 const RESOURCE_ATTRIBUTE = /^\$\{([a-z0-9_]+)\.([\w-]+)\.([\w]+)\}$/;
 
 /** Policy attributes of the resources that may use a policy document, and what kind of policy each is. */
@@ -133,15 +150,16 @@ export class Inspection {
 
   /**
    * Follows a value through remote state to the stack that produced it:
-   * `${data.terraform_remote_state.remote_x.outputs.y}` in one stack becomes
-   * the output's value in stack x, and so on.
+   * `${data.terraform_remote_state.remote_x.outputs.y}` (or `tfe_outputs`) in
+   * one stack becomes the output's value in the stack whose state it reads.
    */
   resolve(stack: string, value: string): { stack: string; value: string } {
     const remote = REMOTE_OUTPUT.exec(value);
     if (!remote) return { stack, value };
-    const state = this.stacks[stack].data?.terraform_remote_state?.[remote[1]];
-    const producer = /([\w-]+)\.tfstate$/.exec(state?.config?.path ?? '')?.[1];
-    const output = producer ? this.stacks[producer]?.output?.[remote[2]] : undefined;
+    const [, kind, name, outputName] = remote;
+    const location = readLocation(kind, this.stacks[stack].data?.[kind]?.[name]);
+    const producer = Object.keys(this.stacks).find((candidate) => location && stateLocation(this.stacks[candidate]) === location);
+    const output = producer ? this.stacks[producer]?.output?.[outputName] : undefined;
     if (!producer || !output) throw new Error(`${stack}: cannot resolve ${value}`);
     return this.resolve(producer, output.value);
   }

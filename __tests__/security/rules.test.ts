@@ -58,8 +58,12 @@ const usedExceptions = new Set<RuleException>();
 
 /** Resources a region adds again carry its name: `aws_s3_bucket.access_logs_us_east_1` is a copy of `aws_s3_bucket.access_logs`. */
 const REGION_SUFFIXES = AWS_REGIONS.map((region) => `_${region.replace(/-/g, '_')}`);
+/** The bootstrap stack repeats per account what an account stack has once: `<type>.account_<id>_<name>`. */
+const perAccountCopy = (address: string): string => address.replace(/^(.*\.)account_\d{12}_/, '$1');
 const coversAddress = (excepted: string, address: string): boolean =>
-  address === excepted || REGION_SUFFIXES.some((suffix) => address === `${excepted}${suffix}`);
+  [address, perAccountCopy(address)].some(
+    (candidate) => candidate === excepted || REGION_SUFFIXES.some((suffix) => candidate === `${excepted}${suffix}`),
+  );
 
 /** The findings no reviewed exception covers, as readable lines. */
 function unexcepted(rule: string, findings: Finding[]): string[] {
