@@ -1,5 +1,4 @@
 import { Fn } from 'cdktf';
-import type { DeployOf } from '../lib/config/schema';
 import { Role } from '../modules/iam-role';
 import { passRoleTo, type Statement } from '../modules/policy-document';
 import { fitsActionConfiguration } from './checks';
@@ -21,9 +20,6 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
 
   steps: (deploy) => (deploy.mode === 'change-set' ? ['CreateChangeSet', 'ExecuteChangeSet'] : ['Deploy']),
 
-  // CloudFormation acts as the execution role, which the stack's boundary would otherwise cap to the pipeline's services.
-  boundaryStatements: ({ deploy }) => executionStatements(deploy).map((s) => ({ ...s, sid: `ExecutionRole${s.sid}` })),
-
   provision({ scope, provider, naming, target }) {
     const { deploy, account } = target;
     const executionRole = new Role(scope, 'cloudformation_execution_role', {
@@ -31,7 +27,11 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
       name: naming.cloudFormationExecutionRole(target),
       description: `Assumed by CloudFormation to change stack ${deploy.stackName}`,
       trust: { kind: 'passed-to-service', service: CLOUDFORMATION },
-      statements: executionStatements(deploy),
+      statements: deploy.executionRole.statements.map((s, i) => ({
+        sid: s.sid ?? `Grant${i + 1}`,
+        actions: s.actions,
+        resources: s.resources,
+      })),
     });
     const stackArn = `arn:aws:cloudformation:${account.region}:${account.id}:stack/${deploy.stackName}/*`;
     const stackStatements: Statement[] =
@@ -111,12 +111,3 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
     };
   },
 };
-
-/** What the configuration lets the execution role do: the role's whole policy. */
-function executionStatements(deploy: DeployOf<'cloudformation'>): Statement[] {
-  return deploy.executionRole.statements.map((s, i) => ({
-    sid: s.sid ?? `Grant${i + 1}`,
-    actions: s.actions,
-    resources: s.resources,
-  }));
-}

@@ -67,13 +67,6 @@ export interface DeployKind<K extends DeployKindName> {
   problems(target: TargetOf<K>): Problem[];
   /** The actions of one target, in run order, e.g. `['CreateChangeSet', 'ExecuteChangeSet']`. */
   steps(deploy: DeployOf<K>): readonly string[];
-  /**
-   * What the permissions boundary of the target's stack must allow beyond the
-   * pipeline's services: grants the configuration gives a role of the kind
-   * (the CloudFormation execution role's statements), which the boundary
-   * would otherwise silently deny.
-   */
-  boundaryStatements?(target: TargetOf<K>): Statement[];
   provision(context: TargetSideContext<K>): TargetSide;
   action(context: ActionContext<K>): KindAction;
 }

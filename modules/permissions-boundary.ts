@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { IAspect } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
-import { PolicyDocument, type Statement } from './policy-document';
+import { PolicyDocument } from './policy-document';
 
 /**
  * The most any role of this project may ever do, whatever its own policy
@@ -41,8 +41,6 @@ export interface PermissionsBoundaryProps {
   name: string;
   /** Data stores carrying this tag cannot be deleted by a bounded role. */
   productionDataTag: { key: string; value: string };
-  /** Allowed beyond the pipeline's services (what the configuration grants a role); the denies still apply. */
-  allows?: Statement[];
 }
 
 /**
@@ -71,7 +69,6 @@ export class PermissionsBoundary extends Construct {
           resources: ['*'],
           conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: PASS_ROLE_SERVICES }],
         },
-        ...(props.allows ?? []),
         {
           sid: 'DenyUsersAndAccessKeys',
           effect: 'Deny',

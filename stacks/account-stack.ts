@@ -6,7 +6,6 @@ import { ReadableStack } from '../lib/readable-stack';
 import type { AccountConfig, GuardrailsConfig } from '../lib/config/schema';
 import { permissionsBoundaryName } from '../lib/naming';
 import { BoundEveryRole, PermissionsBoundary } from '../modules/permissions-boundary';
-import type { Statement } from '../modules/policy-document';
 
 export interface AccountStackProps {
   /** Stack name: directory in cdktf.out/stacks, state file and workspace name. */
@@ -18,8 +17,6 @@ export interface AccountStackProps {
   backend: StateBackend;
   /** What the permissions boundary of every role in the stack denies. */
   guardrails: GuardrailsConfig;
-  /** What the boundary allows beyond the pipeline's services (grants the configuration gives a role of the stack). */
-  boundaryAllows?: Statement[];
 }
 
 /** Named outputs of a producer stack, read through `terraform_remote_state`. */
@@ -56,7 +53,6 @@ export abstract class AccountStack<OutputName extends string = string> extends R
         accountId: props.account.id,
         name: permissionsBoundaryName(props.project, props.stackName),
         productionDataTag: props.guardrails.productionDataTag,
-        allows: props.boundaryAllows,
       });
       return boundary.arn;
     };

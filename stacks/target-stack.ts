@@ -20,7 +20,6 @@ export class TargetStack extends AccountStack<TargetOutput> {
 
   constructor(scope: Construct, context: StackContext & { base: PipelineBaseStack; target: TargetConfig }) {
     const { config, naming, backend, target } = context;
-    const kind = deployKindOf(target);
     super(scope, {
       stackName: naming.targetStack(target),
       project: config.project,
@@ -28,9 +27,9 @@ export class TargetStack extends AccountStack<TargetOutput> {
       providerAlias: target.name,
       backend,
       guardrails: config.guardrails,
-      boundaryAllows: kind.boundaryStatements?.(target),
     });
     this.target = target;
+    const kind = deployKindOf(target);
     const side = kind.provision({ scope: this, provider: this.provider, config, naming, target });
     const artifacts = kind.readsArtifacts ? this.readOutputs(context.base) : undefined;
     // The store of the target's own region: CodePipeline hands the action its artifacts there.
