@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { generateConfig } from '../lib/config/generate';
 import { DEFAULT_CONFIG_FILE } from '../lib/config/load';
 import { diagramMarkdown, EXAMPLE_DIAGRAM_FILE, renderDiagram } from '../lib/verify/diagram';
-import { config, exampleConfig, synthesize } from './support/synth';
+import { config, exampleConfig, shippedConfigs, synthesize } from './support/synth';
 
 describe('the topology diagram', () => {
   it('in docs/diagram.md is the one the generator draws for the example (run npm run diagram when this fails)', () => {
@@ -65,5 +65,54 @@ describe('the topology diagram', () => {
     expect(applyOrder).toContain('  subgraph wave_2["wave 2"]');
     expect(applyOrder).toContain('  apply_pipeline_base --> apply_target_t3');
     expect(applyOrder).toContain('  apply_target_t3 --> apply_pipeline');
+  });
+
+  it('draws what the deploy kinds change outside the stacks, the roles their services run as, and a second region', () => {
+    const release = renderDiagram(synthesize(shippedConfigs()['config/examples/release-flow.yaml'])).topology.split('\n');
+    const stack = 'existing_arn_aws_cloudformation_eu_west_1_222222222222_stack_shop_api';
+    expect(release).toContain(`    ${stack}{{"CloudFormation stack<br/>shop-api<br/>(existing)"}}`);
+    expect(release).toContain(
+      `  target_staging_api_aws_iam_role_deploy_role -->|"CreatesUpdatesStack, ReadsStackEvents"| ${stack}`,
+    );
+    expect(release).toContain(
+      `  ${stack} -.->|"runs as (cloudformation.amazonaws.com)"| target_staging_api_aws_iam_role_cloudformation_execution_role`,
+    );
+    expect(release).toContain(
+      '  target_production_service_aws_codedeploy_app_codedeploy -.->|"runs as (codedeploy.amazonaws.com)"| target_production_service_aws_iam_role_codedeploy_role',
+    );
+    expect(release).toContain(
+      '  target_production_service_aws_iam_role_codedeploy_role -->|"ReplacesTaskSets"| existing_arn_aws_ecs_eu_west_1_333333333333_service_shop_checkout',
+    );
+    expect(release).toContain(
+      '  target_partners_aws_iam_role_deploy_role -->|"StartsPipeline"| existing_arn_aws_codepipeline_eu_west_1_555555555555_shop_partner_feed',
+    );
+    expect(release).toContain(
+      '  pipeline_base_aws_codestarconnections_connection_source_connection ==>|"pushes (V2 trigger)"| pipeline_aws_codepipeline_pipeline',
+    );
+    expect(release).toContain(
+      '  target_production_us_aws_iam_role_deploy_role -->|"DecryptsArtifacts"| pipeline_base_aws_kms_replica_key_artifact_store_us_east_1_key',
+    );
+    expect(release).toContain('  subgraph account_111111111111["account 111111111111 · eu-west-1, us-east-1"]');
+  });
+
+  it('draws the audit and monitoring flows: trail, access logs, alarms and encrypted topics', () => {
+    const lines = renderDiagram(synthesize(exampleConfig())).topology.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  pipeline_base_aws_cloudtrail_audit_trail ==>|"log files"| pipeline_base_aws_s3_bucket_audit_trail_bucket',
+        '  pipeline_base_aws_cloudtrail_audit_trail -.->|"runs as (cloudtrail.amazonaws.com)"| pipeline_base_aws_iam_role_audit_trail_logs_role',
+        '  pipeline_base_aws_s3_bucket_artifact_store_bucket ==>|"access logs"| pipeline_base_aws_s3_bucket_access_logs',
+        '  pipeline_aws_cloudwatch_metric_alarm_notifications_failed_builds_alarm ==>|"alarm"| pipeline_aws_sns_topic_notifications_topic',
+        '  pipeline_aws_codepipeline_pipeline ==>|"execution events"| pipeline_aws_cloudwatch_event_rule_notifications_failed_execution',
+        '  pipeline_aws_sns_topic_notifications_topic -.-|"encrypted by"| pipeline_aws_kms_key_notifications_topic_key',
+      ]),
+    );
+  });
+
+  it('draws the object events of an S3 source starting the pipeline', () => {
+    const lines = renderDiagram(synthesize(shippedConfigs()['config/examples/s3-source-containers.yaml'])).topology.split('\n');
+    expect(lines).toContain(
+      '  pipeline_base_aws_s3_bucket_source_bucket ==>|"object events"| pipeline_aws_cloudwatch_event_rule_start_pipeline',
+    );
   });
 });

@@ -1,9 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { generateConfig } from '../lib/config/generate';
-import { DEFAULT_CONFIG_FILE, parseConfig } from '../lib/config/load';
+import { DEFAULT_CONFIG_FILE } from '../lib/config/load';
 import type { PipelineConfig } from '../lib/config/schema';
 import { Naming } from '../lib/naming';
+import { grantRequests } from '../lib/verify/grants';
 import { AccessModel } from '../lib/verify/model';
 import { type AccessPath, requiredPaths } from '../lib/verify/paths';
 import { renderPolicyDocument } from '../lib/verify/policy-render';
@@ -11,32 +10,58 @@ import { actorLabel, formatReport } from '../lib/verify/report';
 import { Resolver } from '../lib/verify/resolve';
 import { evaluate, type Outcome } from '../lib/verify/simulate';
 import type { SynthesizedApp, TerraformJson } from '../lib/verify/synthesized';
-import { type Verification, verifyAccess } from '../lib/verify/verify';
-import { config, exampleConfig, synthesize } from './support/synth';
+import { inventoryOf, type Verification, verifyAccess } from '../lib/verify/verify';
+import { account, baseConfig, everyKindTargets } from './support/configs';
+import { config, exampleConfig, shippedConfigs, synthesize } from './support/synth';
 
-/** Every configuration file the project ships: config/*.yaml and config/examples/*.yaml. */
-function shippedConfigurations(): Array<[string, PipelineConfig]> {
-  const files = ['config', path.join('config', 'examples')]
-    .filter((dir) => existsSync(dir))
-    .flatMap((dir) =>
-      readdirSync(dir)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .map((f) => path.join(dir, f)),
-    )
-    .sort();
-  // The example is the helper's cached configuration object, so its synthesized stacks are shared with the tests below.
-  return files.map((file) => [
-    file,
-    file === DEFAULT_CONFIG_FILE ? exampleConfig() : parseConfig(readFileSync(file, 'utf8'), file),
-  ]);
-}
+// The example is the helper's cached configuration object, so its synthesized stacks are shared with the tests below.
+const shipped = Object.entries(shippedConfigs()).map(([file, cfg]): [string, PipelineConfig] => [
+  file,
+  file === DEFAULT_CONFIG_FILE ? exampleConfig() : cfg,
+]);
+const shippedConfig = (file: string) => shipped.find(([f]) => f === file)![1];
 
 const configurations: Array<[string, PipelineConfig]> = [
-  ...shippedConfigurations(),
+  ...shipped,
   ['three targets (generated)', config(generateConfig(3))],
   [
     'one target, existing repository, no approval (generated)',
-    config({ ...generateConfig(1), repository: { ...generateConfig(1).repository, create: false } }),
+    config({ ...generateConfig(1), source: { ...generateConfig(1).source, create: false } }),
+  ],
+  [
+    // What no shipped file has: an existing source bucket and key, and no trail, alerts, notifications or access logs.
+    'every deploy kind, an existing S3 source, audit and monitoring off (generated)',
+    config({
+      ...baseConfig(everyKindTargets()),
+      source: {
+        kind: 's3',
+        create: false,
+        bucketName: 'existing-releases',
+        kmsKeyArn: 'arn:aws:kms:eu-west-1:100000000001:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+      audit: { trail: { enabled: false }, alerts: { enabled: false } },
+      monitoring: { notifications: { enabled: false }, accessLogs: { enabled: false } },
+    }),
+  ],
+  [
+    'an existing connection and targets in two other regions (generated)',
+    config({
+      ...baseConfig([
+        { name: 'oregon', account: account('300000000001', 'us-west-2'), deploy: { kind: 's3' } },
+        {
+          name: 'tokyo',
+          account: account('300000000002', 'ap-northeast-1'),
+          deploy: { kind: 'invoke-pipeline', pipelineName: 'next' },
+        },
+        { name: 'tokyo-site', account: account('300000000003', 'ap-northeast-1'), deploy: { kind: 's3' } },
+      ]),
+      source: {
+        kind: 'connection',
+        provider: 'GitHub',
+        repository: 'example-org/orders',
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:100000000001:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      },
+    }),
   ],
 ];
 
@@ -55,10 +80,16 @@ describe.each(configurations)('the access proof of %s', (_name, cfg) => {
   it("covers each target's deploy role from both sides", () => {
     for (const target of cfg.targets) {
       const deployRole = new Naming(cfg).deployRoleArn(target);
-      const allowed = verification.outcomes.filter(
-        (o) => o.path.expect === 'Allowed' && o.path.actor.kind === 'role' && o.path.actor.arn === deployRole,
+      const ofRole = (expect: 'Allowed' | 'Denied') =>
+        verification.outcomes
+          .filter((o) => o.path.expect === expect && o.path.actor.kind === 'role' && o.path.actor.arn === deployRole)
+          .map((o) => o.path.action);
+      // Every kind but invoke-pipeline reads the build output; an invoke action has no artifacts and gets none.
+      const readsArtifacts = target.deploy.kind !== 'invoke-pipeline';
+      expect(readsArtifacts ? ofRole('Allowed') : ofRole('Denied')).toEqual(
+        expect.arrayContaining(['s3:GetObject', 'kms:Decrypt']),
       );
-      expect(allowed.map((o) => o.path.action)).toEqual(expect.arrayContaining(['s3:GetObject', 'kms:Decrypt', 's3:PutObject']));
+      expect(ofRole('Allowed').filter((a) => !/^(s3:GetObject|kms:Decrypt|sts:)/.test(a)).length).toBeGreaterThan(0);
       const assumedByOthers = verification.outcomes.filter(
         (o) => o.path.expect === 'Denied' && o.path.action === 'sts:AssumeRole' && o.path.resource === deployRole,
       );
@@ -71,9 +102,9 @@ function summary(outcome: Outcome): string {
   return `${actorLabel(outcome.path.actor)} ${outcome.path.action} ${outcome.path.resource}: ${outcome.problems.join('; ')}`;
 }
 
-/** The example's synthesized stacks with one change applied to a copy. */
-function mutated(change: (stacks: Record<string, TerraformJson>) => void): SynthesizedApp {
-  const base = synthesize(exampleConfig());
+/** A configuration's synthesized stacks with one change applied to a copy. */
+function mutated(change: (stacks: Record<string, TerraformJson>) => void, cfg: PipelineConfig = exampleConfig()): SynthesizedApp {
+  const base = synthesize(cfg);
   const stacks = structuredClone(base.stacks);
   change(stacks);
   return { stacks, applyOrder: base.applyOrder };
@@ -87,11 +118,19 @@ function statement(stacks: Record<string, TerraformJson>, stack: string, name: s
   return document(stacks, stack, name).statement.find((s: TerraformJson) => s.sid === sid);
 }
 
+function withoutStatement(stacks: Record<string, TerraformJson>, stack: string, name: string, sid: string): void {
+  const doc = document(stacks, stack, name);
+  const before = doc.statement.length;
+  doc.statement = doc.statement.filter((s: TerraformJson) => s.sid !== sid);
+  if (doc.statement.length !== before - 1) throw new Error(`${stack}: ${name} has no statement ${sid}`);
+}
+
 function failing(verification: Verification): Outcome[] {
   return verification.outcomes.filter((o) => o.problems.length > 0);
 }
 
 const STAGING_DEPLOYER = 'webapp-deploy-staging@333333333333';
+const PRODUCTION_DEPLOYER = 'webapp-deploy-production@444444444444';
 const ARTIFACT_KEY = 'arn:aws:kms:ap-northeast-1:111111111111:alias/webapp-artifacts';
 const ARTIFACT_OBJECTS = 'arn:aws:s3:::webapp-artifacts-111111111111-ap-northeast-1/';
 
@@ -100,10 +139,7 @@ describe('a mutated policy flips exactly the paths it should', () => {
 
   it('a removed grant: the deploy role of staging can no longer decrypt artifacts', async () => {
     const verification = await verifyExample(
-      mutated((stacks) => {
-        const permissions = document(stacks, 'target-staging', 'deploy_role_permissions');
-        permissions.statement = permissions.statement.filter((s: TerraformJson) => s.sid !== 'DecryptsArtifacts');
-      }),
+      mutated((stacks) => withoutStatement(stacks, 'target-staging', 'deploy_role_permissions', 'DecryptsArtifacts')),
     );
     expect(verification.ok).toBe(false);
     expect(
@@ -116,9 +152,11 @@ describe('a mutated policy flips exactly the paths it should', () => {
       mutated((stacks) => delete statement(stacks, 'target-production', 'deploy_role_trust', 'TrustExactRole').condition),
     );
     const flipped = failing(verification);
+    // Every role of the pipeline account but the pipeline's own, including the trail's CloudWatch Logs role.
     expect(flipped.map((o) => actorLabel(o.path.actor)).sort()).toEqual([
       'webapp-build@111111111111 (widened to *)',
       'webapp-pipeline-starter@111111111111 (widened to *)',
+      'webapp-trail-logs@111111111111 (widened to *)',
     ]);
     for (const outcome of flipped) {
       expect(outcome.path).toMatchObject({
@@ -130,25 +168,26 @@ describe('a mutated policy flips exactly the paths it should', () => {
     }
   });
 
-  it('a widened bucket grant: write access for a deploy role lets it (given the identity) overwrite artifacts', async () => {
+  it('a widened bucket grant: write access for the deploy roles lets them (given the identity) overwrite artifacts', async () => {
     const verification = await verifyExample(
       mutated((stacks) =>
-        statement(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document', 'DeployStagingReadsArtifacts').actions.push(
+        statement(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document', 'DeployReadsArtifacts').actions.push(
           's3:PutObject',
         ),
       ),
     );
+    // One statement grants every deploy role of the region: the widening shows for each.
     expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.result])).toEqual([
       [`${STAGING_DEPLOYER} (widened to *)`, 's3:PutObject', 'Allowed'],
+      [`${PRODUCTION_DEPLOYER} (widened to *)`, 's3:PutObject', 'Allowed'],
     ]);
   });
 
   it('a removed TLS guard: requests to the artifact bucket without TLS are no longer refused', async () => {
     const verification = await verifyExample(
-      mutated((stacks) => {
-        const bucketPolicy = document(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document');
-        bucketPolicy.statement = bucketPolicy.statement.filter((s: TerraformJson) => s.sid !== 'DenyInsecureTransport');
-      }),
+      mutated((stacks) =>
+        withoutStatement(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document', 'DenyInsecureTransport'),
+      ),
     );
     const flipped = failing(verification);
     expect(flipped.length).toBeGreaterThan(5);
@@ -159,48 +198,118 @@ describe('a mutated policy flips exactly the paths it should', () => {
   });
 
   it('a new escalation grant: iam:PassRole on * for the build role', async () => {
-    const verification = await verifyExample(
-      mutated((stacks) =>
-        document(stacks, 'pipeline', 'build_role_permissions').statement.push({
-          sid: 'PassesAnyRole',
-          effect: 'Allow',
-          actions: ['iam:PassRole'],
-          resources: ['*'],
-        }),
-      ),
+    const passesAnyRole = (stacks: Record<string, TerraformJson>) =>
+      document(stacks, 'pipeline', 'build_role_permissions').statement.push({
+        sid: 'PassesAnyRole',
+        effect: 'Allow',
+        actions: ['iam:PassRole'],
+        resources: ['*'],
+      });
+    const passedTo = (verification: Verification) => {
+      const flipped = failing(verification);
+      for (const outcome of flipped) {
+        expect([actorLabel(outcome.path.actor), outcome.path.action, outcome.result]).toEqual([
+          'webapp-build@111111111111',
+          'iam:PassRole',
+          'Allowed',
+        ]);
+        expect(outcome.deciding).toMatch(/^identity least-privilege#PassesAnyRole \+ boundary webapp-pipeline-boundary#/);
+      }
+      return [...new Set(flipped.map((o) => o.path.context?.['iam:PassedToService']))].sort();
+    };
+    // The permissions boundary still lets roles be passed only to the deploy services: the grant alone flips exactly
+    // those paths (each role of the account, to each deploy service), not the hand-over to EC2 or Lambda...
+    const grantOnly = await verifyExample(mutated(passesAnyRole));
+    expect(failing(grantOnly).length).toBeGreaterThan(10);
+    expect(passedTo(grantOnly)).toEqual(['cloudformation.amazonaws.com', 'codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com']);
+    // ...so proving that the escalation to any service is caught takes widening the boundary as well.
+    const withBoundary = await verifyExample(
+      mutated((stacks) => {
+        passesAnyRole(stacks);
+        delete statement(stacks, 'pipeline', 'permissions_boundary_document', 'AllowPassingRolesToDeployServicesOnly').condition;
+      }),
     );
-    const flipped = failing(verification);
-    expect(flipped.length).toBeGreaterThan(1);
-    for (const outcome of flipped) {
-      expect([actorLabel(outcome.path.actor), outcome.path.action, outcome.result]).toEqual([
-        'webapp-build@111111111111',
-        'iam:PassRole',
-        'Allowed',
-      ]);
-      expect(outcome.deciding).toBe('identity least-privilege#PassesAnyRole');
-    }
+    expect(passedTo(withBoundary)).toEqual([
+      'cloudformation.amazonaws.com',
+      'codedeploy.amazonaws.com',
+      'ec2.amazonaws.com',
+      'ecs-tasks.amazonaws.com',
+      'lambda.amazonaws.com',
+    ]);
   });
 
-  it('honours a permissions boundary: one without KMS blocks decrypting, one that allows all changes nothing', async () => {
-    const withBoundary = (actions: string[]) =>
+  it('honours the permissions boundary: one without KMS blocks the KMS paths, one that allows all changes nothing', async () => {
+    const withBoundaryActions = (actions: string[]) =>
       mutated((stacks) => {
-        const stack = stacks['target-staging'];
-        stack.data.aws_iam_policy_document.boundary = {
-          provider: 'aws.staging',
-          statement: [{ sid: 'Boundary', effect: 'Allow', actions, resources: ['*'] }],
-        };
-        stack.resource.aws_iam_policy = {
-          boundary: { name: 'webapp-boundary', policy: '${data.aws_iam_policy_document.boundary.json}', provider: 'aws.staging' },
-        };
-        stack.resource.aws_iam_role.deploy_role.permissions_boundary = '${aws_iam_policy.boundary.arn}';
+        statement(stacks, 'target-staging', 'permissions_boundary_document', 'AllowPipelineServicesAtMost').actions = actions;
       });
-    const narrow = await verifyExample(withBoundary(['s3:*']));
+    const narrow = await verifyExample(withBoundaryActions(['s3:*', 'sts:AssumeRole']));
     expect(failing(narrow).map((o) => [actorLabel(o.path.actor), o.path.action, o.result, o.deciding])).toEqual([
       [STAGING_DEPLOYER, 'kms:Decrypt', 'ImplicitlyDenied', 'no Allow in permissions boundary'],
       [STAGING_DEPLOYER, 'kms:GenerateDataKey', 'ImplicitlyDenied', 'no Allow in permissions boundary'],
     ]);
-    const open = await verifyExample(withBoundary(['*']));
+    const open = await verifyExample(withBoundaryActions(['*']));
     expect(open.ok).toBe(true);
+  });
+});
+
+describe('the new kinds, sources and regions flip the right paths when mutated', () => {
+  it("a boundary without the configuration's grants silently denies the CloudFormation execution role", async () => {
+    const cfg = shippedConfig('config/examples/codecommit-cloudformation.yaml');
+    const verification = await verifyAccess(
+      mutated(
+        (stacks) => withoutStatement(stacks, 'target-staging', 'permissions_boundary_document', 'ExecutionRoleGrant1'),
+        cfg,
+      ),
+      cfg,
+    );
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.result, o.deciding])).toEqual([
+      [
+        'billing-cfn-staging@333333333333',
+        'dynamodb:AssociateTableReplica',
+        'ImplicitlyDenied',
+        'no Allow in permissions boundary',
+      ],
+      ['billing-cfn-staging@333333333333', 'sqs:AddPermission', 'ImplicitlyDenied', 'no Allow in permissions boundary'],
+    ]);
+  });
+
+  it('a replica key policy without the deploy grant: the target of that region can no longer decrypt its artifacts', async () => {
+    const cfg = shippedConfig('config/examples/release-flow.yaml');
+    const verification = await verifyAccess(
+      mutated((stacks) => withoutStatement(stacks, 'pipeline-base', 'artifact_store_us_east_1_key_policy', 'DeployUsesKey'), cfg),
+      cfg,
+    );
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.deciding])).toEqual([
+      [
+        'shop-deploy-production-us@444444444444',
+        'kms:Decrypt',
+        'arn:aws:kms:us-east-1:111111111111:alias/shop-artifacts',
+        'no Allow in replica key policy',
+      ],
+    ]);
+  });
+
+  it('a source bucket without DenyUploadsByOthers lets any role of the pipeline account replace the source', async () => {
+    const cfg = shippedConfig('config/examples/s3-source-containers.yaml');
+    const verification = await verifyAccess(
+      mutated((stacks) => withoutStatement(stacks, 'pipeline-base', 'source_bucket_policy_document', 'DenyUploadsByOthers'), cfg),
+      cfg,
+    );
+    const flipped = failing(verification);
+    expect(flipped.map((o) => actorLabel(o.path.actor)).sort()).toEqual([
+      'checkout-build@111111111111 (widened to *)',
+      'checkout-pipeline-starter@111111111111 (widened to *)',
+      'checkout-pipeline@111111111111 (widened to *)',
+      'checkout-trail-logs@111111111111 (widened to *)',
+    ]);
+    for (const outcome of flipped) {
+      expect(outcome.path).toMatchObject({
+        action: 's3:PutObject',
+        resource: 'arn:aws:s3:::checkout-source-111111111111-ap-northeast-1/releases/checkout.zip',
+      });
+      expect(outcome.problems).toEqual(['must be denied, but is allowed']);
+    }
   });
 });
 
@@ -259,6 +368,18 @@ describe('the input checks', () => {
     ]);
   });
 
+  it('refuse a configured statement they cannot exercise instead of skipping it', async () => {
+    await expect(
+      grantRequests(
+        [{ sid: 'Queues', actions: ['sqs:*'], resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'] }],
+        account('300000000002'),
+        [],
+      ),
+    ).rejects.toThrow(
+      'statement Queues of the configuration: no action of sqs:* applies to arn:aws:dynamodb:eu-west-1:300000000002:table/orders',
+    );
+  });
+
   it('refuse stacks synthesized from another configuration', async () => {
     const verification = await verifyAccess(synthesize(exampleConfig()), config(generateConfig(1)));
     expect(verification.ok).toBe(false);
@@ -273,16 +394,22 @@ describe('the input checks', () => {
 
 describe('one request', () => {
   const model = new AccessModel(synthesize(exampleConfig()));
-  const upload = requiredPaths(exampleConfig(), new Naming(exampleConfig())).find(
-    (p) => p.action === 's3:PutObject' && p.actor.kind === 'role' && p.actor.arn.endsWith(':role/webapp-source'),
-  )!;
+  let upload: AccessPath;
+  beforeAll(async () => {
+    const required = await requiredPaths(exampleConfig(), new Naming(exampleConfig()), inventoryOf(model));
+    upload = required.find(
+      (p) => p.action === 's3:PutObject' && p.actor.kind === 'role' && p.actor.arn.endsWith(':role/webapp-source'),
+    )!;
+  });
 
   it('is allowed with the context the verifier supplies, naming both deciding statements', async () => {
     const outcome = await evaluate(model, upload);
     expect(outcome).toMatchObject({
       result: 'Allowed',
       problems: [],
-      deciding: 'identity least-privilege#ReadsWritesArtifacts + bucket policy#SourceReadsWritesArtifacts',
+      deciding:
+        'identity least-privilege#ReadsWritesArtifacts + bucket policy#SourceReadsWritesArtifacts + ' +
+        'boundary webapp-repository-boundary#AllowPipelineServicesAtMost',
     });
   });
 
@@ -331,7 +458,7 @@ describe('the report', () => {
     ]);
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^\| ok +\| webapp-pipeline@111111111111 +\| sts:AssumeRole +\| arn:aws:iam::222222222222:role\/webapp-source +\| Allowed +\| Allowed +\| identity least-privilege#AssumesActionRoles \+ trust policy#TrustExactRole +\|$/,
+        /^\| ok +\| webapp-pipeline@111111111111 +\| sts:AssumeRole +\| arn:aws:iam::222222222222:role\/webapp-source +\| Allowed +\| Allowed +\| identity least-privilege#AssumesActionRoles \+ trust policy#TrustExactRole \+ boundary webapp-pipeline-boundary#AllowPipelineServicesAtMost +\|$/,
       ),
     );
     expect(lines.at(-2)).toBe('Access proof holds.');
@@ -412,15 +539,25 @@ describe('resolving references', () => {
 
   it('gives a KMS key one well-formed placeholder id, the same wherever the key is referenced', () => {
     const model = new AccessModel(app);
+    // The artifact key is a multi-region key (its replicas share the id); a deploy bucket's key is a plain one.
     const keyArn = model.keyAliases.get(ARTIFACT_KEY)!;
-    expect(keyArn).toMatch(
-      /^arn:aws:kms:ap-northeast-1:111111111111:key\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/,
+    expect(keyArn).toMatch(/^arn:aws:kms:ap-northeast-1:111111111111:key\/mrk-[0-9a-f]{32}$/);
+    expect(model.keyAliases.get('arn:aws:kms:ap-northeast-1:333333333333:alias/webapp-staging-deploy')).toMatch(
+      /^arn:aws:kms:ap-northeast-1:333333333333:key\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/,
     );
     const decrypts = model
       .role('arn:aws:iam::333333333333:role/webapp-deploy-staging')
       .identity[0].document.Statement.find((s) => s.Sid === 'DecryptsArtifacts');
     expect(decrypts?.Resource).toEqual([keyArn]);
     expect(new AccessModel(app).keyAliases.get(ARTIFACT_KEY)).toBe(keyArn);
+  });
+
+  it('gives a replica key the id of its primary, in its own region, and its alias the key of that region', () => {
+    const model = new AccessModel(synthesize(shippedConfig('config/examples/release-flow.yaml')));
+    const primary = model.keyAliases.get('arn:aws:kms:eu-west-1:111111111111:alias/shop-artifacts')!;
+    const replica = model.keyAliases.get('arn:aws:kms:us-east-1:111111111111:alias/shop-artifacts')!;
+    expect(replica).toBe(primary.replace(':eu-west-1:', ':us-east-1:'));
+    expect(model.resourcePolicies.find((p) => p.arn === replica)?.kind).toBe('replica key');
   });
 
   it('resolves remote-state outputs through the producer stack', () => {

@@ -1,6 +1,6 @@
 import { AccessModel } from './model';
 import type { PolicyJson } from './policy-render';
-import { address, allBlocks, type Block, type SynthesizedApp } from './synthesized';
+import { address, allBlocks, type Block, type SynthesizedApp, type TerraformJson } from './synthesized';
 
 /** Where the example configuration's diagram lives, for the README. */
 export const EXAMPLE_DIAGRAM_FILE = 'docs/diagram.md';
@@ -17,12 +17,14 @@ const rounded = (label: string) => `("${label}")`;
 const stadium = (label: string) => `(["${label}"])`;
 const cylinder = (label: string) => `[("${label}")]`;
 const subroutine = (label: string) => `[["${label}"]]`;
+const hexagon = (label: string) => `{{"${label}"}}`;
 
 /** The resource types the diagram draws; others (policies, attachments, settings) are folded into edges. */
 const DRAWN: Record<string, NodeStyle> = {
   aws_iam_role: { word: 'role', shape: stadium, nameArgument: 'name' },
   aws_s3_bucket: { word: 'bucket', shape: cylinder, nameArgument: 'bucket' },
   aws_kms_key: { word: 'key', shape: subroutine, nameArgument: 'description' },
+  aws_kms_replica_key: { word: 'replica key', shape: subroutine, nameArgument: 'description' },
   aws_codecommit_repository: { word: 'repository', shape: cylinder, nameArgument: 'repository_name' },
   'data.aws_codecommit_repository': { word: 'existing repository', shape: cylinder, nameArgument: 'repository_name' },
   aws_codepipeline: { word: 'pipeline', shape: rect, nameArgument: 'name' },
@@ -30,13 +32,33 @@ const DRAWN: Record<string, NodeStyle> = {
   aws_cloudwatch_event_bus: { word: 'event bus', shape: rounded, nameArgument: 'name' },
   aws_cloudwatch_event_rule: { word: 'event rule', shape: rounded, nameArgument: 'name' },
   aws_sns_topic: { word: 'topic', shape: rounded, nameArgument: 'name' },
+  aws_cloudwatch_metric_alarm: { word: 'alarm', shape: rounded, nameArgument: 'alarm_name' },
+  aws_codestarconnections_connection: { word: 'connection', shape: rounded, nameArgument: 'name' },
+  aws_cloudtrail: { word: 'trail', shape: rect, nameArgument: 'name' },
+  aws_codedeploy_app: { word: 'CodeDeploy application', shape: rect, nameArgument: 'name' },
+};
+
+/**
+ * What the pipeline's deploy actions change that no stack creates, by action
+ * provider: drawn in the target's account so that the deploy role's grants
+ * have something to point at.
+ */
+const EXISTING: Record<string, (configuration: (key: string) => string) => { word: string; name: string; resource: string }> = {
+  CloudFormation: (c) => ({ word: 'CloudFormation stack', name: c('StackName'), resource: `stack/${c('StackName')}` }),
+  ECS: (c) => ({
+    word: 'ECS service',
+    name: `${c('ClusterName')}/${c('ServiceName')}`,
+    resource: `service/${c('ClusterName')}/${c('ServiceName')}`,
+  }),
+  CodePipeline: (c) => ({ word: 'pipeline', name: c('PipelineName'), resource: c('PipelineName') }),
 };
 
 interface DrawnNode {
   id: string;
-  block: Block;
+  /** The block that creates it; none for a resource that exists before the stacks. */
+  block?: Block;
+  account: string;
   arn: string;
-  label: string;
   shape: string;
 }
 
@@ -53,21 +75,22 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
   for (const [alias, key] of model.keyAliases)
     aliasesOf.set(key, [...(aliasesOf.get(key) ?? []), alias.split(':').pop() ?? alias]);
 
+  // One list of blocks, so that nodes and the loops below compare blocks by identity.
+  const blocks = allBlocks(app);
   const nodes: DrawnNode[] = [];
-  for (const block of allBlocks(app)) {
+  for (const block of blocks) {
     const style = DRAWN[block.kind === 'data' ? `data.${block.type}` : block.type];
     if (!style) continue;
     const arn = resolver.resolve(block.stack, `\${${address(block)}.arn}`);
     const name =
-      block.type === 'aws_kms_key'
+      block.type === 'aws_kms_key' || block.type === 'aws_kms_replica_key'
         ? (aliasesOf.get(arn) ?? [address(block)]).join(', ')
         : resolver.resolve(block.stack, block.body[style.nameArgument]);
-    const id = nodeId(`${block.stack}.${address(block)}`);
     nodes.push({
-      id,
+      id: nodeId(`${block.stack}.${address(block)}`),
       block,
+      account: resolver.placement(block.stack, block.body).account,
       arn,
-      label: `${style.word}<br/>${escapeLabel(name)}`,
       shape: style.shape(`${style.word}<br/>${escapeLabel(name)}`),
     });
   }
@@ -82,6 +105,50 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
   const edges = new Set<string>();
   const edge = (from: string, arrow: string, label: string, to: string) =>
     edges.add(`  ${from} ${arrow}|"${escapeLabel(label)}"| ${to}`);
+  /** The service a role trusts, for "runs as" edges from the resource that hands the role to it. */
+  const runsAs = (from: DrawnNode, roleArn: string) => {
+    const role = model.roles.get(roleArn);
+    const service = role && trustedPrincipals(role.trust.document).find((p) => p.kind === 'service');
+    if (role && service?.kind === 'service') edge(from.id, '-.->', `runs as (${service.service})`, byArn.get(role.arn)!.id);
+  };
+
+  const existingNode = (arn: string, account: string, word: string, name: string): DrawnNode => {
+    let node = byArn.get(arn);
+    if (!node) {
+      node = { id: nodeId(`existing.${arn}`), account, arn, shape: hexagon(`${word}<br/>${escapeLabel(name)}<br/>(existing)`) };
+      nodes.push(node);
+      byArn.set(arn, node);
+    }
+    return node;
+  };
+  // What the deploy actions change outside the stacks, and the role a CloudFormation stack is changed as.
+  const pipelines = blocks.filter((b) => b.kind === 'resource' && b.type === 'aws_codepipeline');
+  for (const pipeline of pipelines) {
+    const home = resolver.placement(pipeline.stack, pipeline.body).region;
+    for (const action of (pipeline.body.stage ?? []).flatMap((stage: TerraformJson) => stage.action ?? [])) {
+      const existing = EXISTING[action.provider];
+      if (!existing || !action.role_arn) continue;
+      const configuration = (key: string) => resolver.resolve(pipeline.stack, action.configuration[key]);
+      const { word, name, resource } = existing(configuration);
+      const account = resolver.resolve(pipeline.stack, action.role_arn).split(':')[4];
+      const service = action.provider === 'CodePipeline' ? 'codepipeline' : action.provider.toLowerCase();
+      const node = existingNode(`arn:aws:${service}:${action.region ?? home}:${account}:${resource}`, account, word, name);
+      if (action.configuration.RoleArn) runsAs(node, configuration('RoleArn'));
+    }
+  }
+  // The ECS service a CodeDeploy deployment group shifts traffic for.
+  for (const group of blocks.filter((b) => b.kind === 'resource' && b.type === 'aws_codedeploy_deployment_group')) {
+    const { account, region } = resolver.placement(group.stack, group.body);
+    for (const ecs of [group.body.ecs_service ?? []].flat()) {
+      const [cluster, service] = [ecs.cluster_name, ecs.service_name].map((v: string) => resolver.resolve(group.stack, v));
+      existingNode(
+        `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`,
+        account,
+        'ECS service',
+        `${cluster}/${service}`,
+      );
+    }
+  }
 
   // Who may assume each role, from its trust policy.
   for (const role of model.roles.values()) {
@@ -117,35 +184,93 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
     for (const [target, grants] of grantsOn) edge(byArn.get(role.arn)!.id, '-->', [...grants].sort().join(', '), target.id);
   }
 
-  // Where events flow: sources named in a rule's pattern, the bus it listens on, and its target.
-  for (const rule of nodes.filter((n) => n.block.type === 'aws_cloudwatch_event_rule')) {
-    const { stack, body } = rule.block;
+  // Where events flow: what a rule's pattern matches, the bus it listens on, and its target.
+  for (const rule of nodes.filter((n) => n.block?.type === 'aws_cloudwatch_event_rule')) {
+    const { stack, body } = rule.block!;
+    const pattern = body.event_pattern as string;
     if (!body.event_bus_name) {
       // On an account's default bus, the resources a pattern names are where the events come from.
-      for (const arn of (body.event_pattern as string).match(/arn:aws:[a-z0-9-]+:[^"\\\s,\]]+/g) ?? []) {
+      for (const arn of pattern.match(/arn:aws:[a-z0-9-]+:[^"\\\s,\]]+/g) ?? []) {
         const source = nodeFor(arn);
         if (source) edge(source.id, '==>', 'change events', rule.id);
+      }
+      for (const node of nodes.filter((n) => n.account === rule.account && n.block)) {
+        const name = node.block!.type === 'aws_s3_bucket' ? node.block!.body.bucket : node.block!.body.name;
+        if (typeof name !== 'string' || !pattern.includes(`"${resolver.resolve(node.block!.stack, name)}"`)) continue;
+        if (node.block!.type === 'aws_s3_bucket') edge(node.id, '==>', 'object events', rule.id);
+        if (node.block!.type === 'aws_codepipeline') edge(node.id, '==>', 'execution events', rule.id);
       }
     } else {
       const busName = resolver.resolve(stack, body.event_bus_name);
       const bus = nodes.find(
-        (n) => n.block.type === 'aws_cloudwatch_event_bus' && (n.arn === busName || n.arn.endsWith(`:event-bus/${busName}`)),
+        (n) => n.block?.type === 'aws_cloudwatch_event_bus' && (n.arn === busName || n.arn.endsWith(`:event-bus/${busName}`)),
       );
       if (bus) edge(bus.id, '==>', 'events', rule.id);
     }
   }
-  for (const target of allBlocks(app).filter((b) => b.kind === 'resource' && b.type === 'aws_cloudwatch_event_target')) {
+  for (const target of blocks.filter((b) => b.kind === 'resource' && b.type === 'aws_cloudwatch_event_target')) {
     const ruleArnOrName = target.body.rule as string;
     const ruleName = resolver.resolve(target.stack, ruleArnOrName);
     const rule = nodes.find(
-      (n) => n.block.stack === target.stack && n.block.type === 'aws_cloudwatch_event_rule' && n.arn.endsWith(`/${ruleName}`),
+      (n) => n.block?.stack === target.stack && n.block.type === 'aws_cloudwatch_event_rule' && n.arn.endsWith(`/${ruleName}`),
     );
     const destination = nodeFor(resolver.resolve(target.stack, target.body.arn));
     if (rule && destination) edge(rule.id, '==>', 'events', destination.id);
   }
+  // Pushes through a connection start the pipeline (a V2 trigger on the source action).
+  for (const pipeline of pipelines) {
+    const node = nodes.find((n) => n.block === pipeline)!;
+    for (const trigger of pipeline.body.trigger ?? []) {
+      const sourceAction = trigger.git_configuration?.source_action_name;
+      const action = (pipeline.body.stage ?? [])
+        .flatMap((stage: TerraformJson) => stage.action ?? [])
+        .find((a: TerraformJson) => a.name === sourceAction);
+      const connection =
+        action?.configuration?.ConnectionArn && nodeFor(resolver.resolve(pipeline.stack, action.configuration.ConnectionArn));
+      if (connection) edge(connection.id, '==>', 'pushes (V2 trigger)', node.id);
+    }
+  }
+  // Alarms notify their topics.
+  for (const alarm of nodes.filter((n) => n.block?.type === 'aws_cloudwatch_metric_alarm')) {
+    for (const action of alarm.block!.body.alarm_actions ?? []) {
+      const topic = nodeFor(resolver.resolve(alarm.block!.stack, action));
+      if (topic) edge(alarm.id, '==>', 'alarm', topic.id);
+    }
+  }
+
+  // Roles handed to a service by the resource that uses them (CodeDeploy deployment groups, the trail's logs role).
+  for (const block of blocks.filter((b) => b.kind === 'resource')) {
+    const owner =
+      block.type === 'aws_codedeploy_deployment_group'
+        ? nodes.find(
+            (n) =>
+              n.block?.stack === block.stack &&
+              n.block.type === 'aws_codedeploy_app' &&
+              n.block.body.name === resolver.resolve(block.stack, block.body.app_name),
+          )
+        : nodes.find((n) => n.block === block);
+    if (!owner) continue;
+    for (const [argument, value] of Object.entries<unknown>(block.body)) {
+      if (/(^|_)role_arn$/.test(argument) && typeof value === 'string') runsAs(owner, resolver.resolve(block.stack, value));
+    }
+  }
+
+  // Where the trail writes, and where buckets log their access.
+  for (const block of blocks) {
+    if (block.type === 'aws_cloudtrail') {
+      const trail = nodes.find((n) => n.block === block);
+      const bucket = nodeFor(`arn:aws:s3:::${resolver.resolve(block.stack, block.body.s3_bucket_name)}`);
+      if (trail && bucket) edge(trail.id, '==>', 'log files', bucket.id);
+    }
+    if (block.type === 'aws_s3_bucket_logging') {
+      const bucket = nodeFor(`arn:aws:s3:::${resolver.resolve(block.stack, block.body.bucket)}`);
+      const logs = nodeFor(`arn:aws:s3:::${resolver.resolve(block.stack, block.body.target_bucket)}`);
+      if (bucket && logs) edge(bucket.id, '==>', 'access logs', logs.id);
+    }
+  }
 
   // Which key encrypts what.
-  for (const block of allBlocks(app)) {
+  for (const block of blocks) {
     if (block.type === 'aws_s3_bucket_server_side_encryption_configuration') {
       const bucket = nodeFor(`arn:aws:s3:::${resolver.resolve(block.stack, block.body.bucket)}`);
       for (const rule of block.body.rule ?? []) {
@@ -177,9 +302,10 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
     lines.push(`  subgraph ${accountId(account)}["account ${account} · ${[...region].sort().join(', ')}"]`);
     for (const stack of stacks.sort((a, b) => (waveOf.get(a) ?? 0) - (waveOf.get(b) ?? 0) || a.localeCompare(b))) {
       lines.push(`    subgraph ${nodeId(`stack.${stack}`)}["stack ${stack} · apply wave ${waveOf.get(stack)}"]`);
-      for (const node of nodes.filter((n) => n.block.stack === stack)) lines.push(`      ${node.id}${node.shape}`);
+      for (const node of nodes.filter((n) => n.block?.stack === stack)) lines.push(`      ${node.id}${node.shape}`);
       lines.push('    end');
     }
+    for (const node of nodes.filter((n) => !n.block && n.account === account)) lines.push(`    ${node.id}${node.shape}`);
     lines.push('  end');
   }
   lines.push(...[...edges].sort());
@@ -204,9 +330,11 @@ export function diagramMarkdown(app: SynthesizedApp, source: string): string {
     '',
     '# Topology',
     '',
-    'Accounts, their stacks and apply waves, the roles and resources in them. Solid arrows: who may assume a role ' +
-      '(trust policies) and what a role may do to a resource (identity policies); dotted arrows: the resource a ' +
-      'service role runs for; thick arrows: event flow; dotted lines: the key that encrypts a bucket or topic.',
+    'Accounts, their stacks and apply waves, the roles and resources in them; hexagons: what the deploy actions ' +
+      'change that exists before the stacks (a CloudFormation stack, an ECS service, another pipeline). Solid arrows: ' +
+      'who may assume a role (trust policies) and what a role may do to a resource (identity policies, labelled with ' +
+      'the statement ids); dotted arrows: the resource a service role runs for; thick arrows: events, pushes, alarms, ' +
+      'log files and access logs; dotted lines: the key that encrypts a bucket or topic.',
     '',
     '```mermaid',
     topology.trimEnd(),

@@ -30,7 +30,12 @@ export async function inputProblems(model: AccessModel, paths: AccessPath[]): Pr
   for (const path of paths) {
     const where = `request ${path.action} on ${path.resource}`;
     if (!(await checker.action(path.action))) problems.push(`${where}: action ${path.action} does not exist`);
-    problems.push(...(await checker.arn(path.resource, false)).map((p) => `${where}: ${p}`));
+    // "*" is the resource of actions IAM authorizes only on "*" (the engine refuses it for others); it names its account.
+    if (path.resource === '*') {
+      if (!path.account) problems.push(`${where}: a request on "*" must name its account`);
+    } else {
+      problems.push(...(await checker.arn(path.resource, false)).map((p) => `${where}: ${p}`));
+    }
   }
   return [...new Set(problems)];
 }
@@ -117,12 +122,7 @@ class Checker {
     if (!formats) {
       formats = [];
       for (const type of await iamResourceTypesForService(service)) {
-        const { arn } = await iamResourceTypeDetails(service, type);
-        const pattern = arn
-          .split(/\$\{[^}]+\}/)
-          .map(escapeRegExp)
-          .join('.+');
-        formats.push(new RegExp(`^${pattern.replace(/^arn:\.\+:/, 'arn:aws:')}$`));
+        formats.push(arnTemplateFormat((await iamResourceTypeDetails(service, type)).arn));
       }
       this.formats.set(service, formats);
     }
@@ -130,7 +130,17 @@ class Checker {
   }
 }
 
-function wildcard(pattern: string): RegExp {
+/** The ARNs an iam-data resource type template (`arn:${Partition}:s3:::${BucketName}`) stands for, in the aws partition. */
+export function arnTemplateFormat(template: string): RegExp {
+  const pattern = template
+    .split(/\$\{[^}]+\}/)
+    .map(escapeRegExp)
+    .join('.+');
+  return new RegExp(`^${pattern.replace(/^arn:\.\+:/, 'arn:aws:')}$`);
+}
+
+/** An IAM action pattern (`kms:Get*`) as a case-insensitive regular expression. */
+export function wildcard(pattern: string): RegExp {
   return new RegExp(
     `^${pattern
       .split('')

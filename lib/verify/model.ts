@@ -54,24 +54,9 @@ const RESOURCE_POLICIES: Record<string, ResourcePolicyAttachment> = {
     arn: (r, b) => `arn:aws:s3:::${r.resolve(b.stack, b.body.bucket)}`,
     covers: (bucket, resource) => resource === bucket || resource.startsWith(`${bucket}/`),
   },
-  aws_kms_key: {
-    kind: 'key',
-    policyArgument: 'policy',
-    arn: (r, b) => r.resolve(b.stack, `\${${address(b)}.arn}`),
-    // Without a policy argument AWS attaches the default key policy: the account may use the key through IAM.
-    defaultPolicy: ({ account }) => ({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'DefaultKeyPolicy',
-          Effect: 'Allow',
-          Principal: { AWS: [`arn:aws:iam::${account}:root`] },
-          Action: ['kms:*'],
-          Resource: ['*'],
-        },
-      ],
-    }),
-  },
+  aws_kms_key: keyPolicy('key'),
+  // A replica of a multi-region key has a policy of its own: each region grants the roles that work there.
+  aws_kms_replica_key: keyPolicy('replica key'),
   aws_cloudwatch_event_bus_policy: {
     kind: 'event bus',
     policyArgument: 'policy',
@@ -86,6 +71,32 @@ const RESOURCE_POLICIES: Record<string, ResourcePolicyAttachment> = {
     arn: (r, b) => r.resolve(b.stack, b.body.arn),
   },
 };
+
+/** A KMS key's policy: without a policy argument AWS attaches the default, which lets the account use the key through IAM. */
+function keyPolicy(kind: string): ResourcePolicyAttachment {
+  return {
+    kind,
+    policyArgument: 'policy',
+    arn: (r, b) => r.resolve(b.stack, `\${${address(b)}.arn}`),
+    defaultPolicy: ({ account }) => defaultKeyPolicy(account),
+  };
+}
+
+/** The key policy AWS attaches by default: the account may use and manage the key through IAM. */
+export function defaultKeyPolicy(account: string): PolicyJson {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DefaultKeyPolicy',
+        Effect: 'Allow',
+        Principal: { AWS: [`arn:aws:iam::${account}:root`] },
+        Action: ['kms:*'],
+        Resource: ['*'],
+      },
+    ],
+  };
+}
 
 /**
  * Every principal and resource policy of the synthesized stacks, rendered
@@ -106,6 +117,7 @@ export class AccessModel {
   readonly accounts = new Set<string>();
   /** The role of every pipeline action that names one, with the pipeline's own role. */
   readonly pipelineActionRoles: Array<{ pipelineRoleArn: string; action: string; roleArn: string }> = [];
+  private readonly blocks: Block[];
 
   constructor(app: SynthesizedApp) {
     this.resolver = new Resolver(app);
@@ -115,6 +127,7 @@ export class AccessModel {
       }
     }
     const blocks = allBlocks(app);
+    this.blocks = blocks;
     const placed = (b: Block) => this.resolver.placement(b.stack, b.body);
     const where = (b: Block) => `${b.stack}: ${address(b)}`;
     const policyOf = (b: Block, argument: string, name: string): Policy => ({
@@ -205,8 +218,12 @@ export class AccessModel {
     }
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_kms_alias')) {
       const keyId = this.resolver.resolve(b.stack, b.body.target_key_id);
-      const key = this.resourcePolicies.find((p) => p.kind === 'key' && (p.arn === keyId || p.arn.endsWith(`:key/${keyId}`)));
-      if (!key) throw new Error(`${where(b)} targets key ${keyId}, which no stack creates`);
+      const { account, region } = placed(b);
+      // Replicas of a multi-region key share its id: the alias names the key of its own region.
+      const key = this.resourcePolicies.find(
+        (p) => p.kind.endsWith('key') && (p.arn === keyId || p.arn === `arn:aws:kms:${region}:${account}:key/${keyId}`),
+      );
+      if (!key) throw new Error(`${where(b)} targets key ${keyId}, which no stack creates in ${account} ${region}`);
       this.keyAliases.set(this.resolver.resolve(b.stack, `\${${address(b)}.arn}`), key.arn);
     }
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_codepipeline')) {
@@ -239,6 +256,13 @@ export class AccessModel {
     const role = this.roles.get(arn);
     if (!role) throw new Error(`no stack creates role ${arn}`);
     return role;
+  }
+
+  /** The ARNs of the resources of one type that the stacks create, in a stable order. */
+  createdArns(type: string): string[] {
+    return this.blocks
+      .filter((b) => b.kind === 'resource' && b.type === type)
+      .map((b) => this.resolver.resolve(b.stack, `\${${address(b)}.arn}`));
   }
 
   /** A KMS alias ARN stands for its key, as KMS authorizes against the key. */

@@ -1,5 +1,7 @@
-import type { AccountConfig, DeployConfig, PipelineConfig, TargetConfig } from '../config/schema';
-import type { Naming } from '../naming';
+import type { PipelineConfig, SourceOf } from '../config/schema';
+import { type Naming, roleArn } from '../naming';
+import { aliasArn, deployAccess, KMS_UPLOAD, type PurposefulRequest } from './deploy-access';
+import { grantRequests } from './grants';
 
 /** Who makes a request. */
 export type Actor =
@@ -9,15 +11,36 @@ export type Actor =
    * resource side (trust, key or bucket policy) alone refuses it.
    */
   | { kind: 'role'; arn: string; widened?: true }
-  /** An AWS service acting for a resource of an account (the confused-deputy keys). */
-  | { kind: 'service'; service: string; sourceAccount: string; sourceArn: string }
+  /**
+   * A role the configuration names but no stack creates (an uploader of the S3
+   * source). Its own policies are not in the stacks, so it acts with `*` on
+   * `*`: what is proven is that the resource side admits it.
+   */
+  | { kind: 'named-role'; arn: string }
+  /**
+   * An AWS service, acting for one resource of an account (the confused-deputy
+   * keys) or, for services that receive a role through `iam:PassRole`, for no
+   * resource in particular.
+   */
+  | { kind: 'service'; service: string; sourceAccount?: string; sourceArn?: string }
   /** An administrator of an account outside the topology: may do anything in its own account. */
   | { kind: 'outsider'; account: string };
 
 export interface Request {
   action: string;
-  /** ARN of the resource; a KMS alias ARN stands for its key. */
+  /** ARN of the resource, or `*` for actions IAM authorizes only on "*"; a KMS alias ARN stands for its key. */
   resource: string;
+  /**
+   * The account of a `*` resource, or of a resource no stack creates whose ARN
+   * names none (an existing bucket); every other resource names or implies its own.
+   */
+  account?: string;
+  /**
+   * The resource exists before the stacks (an existing source bucket or key):
+   * its own policy is unknown, so only the requester's side is proven, and no
+   * forbidden path is derived from the request.
+   */
+  outsideStacks?: true;
   /** Context keys beyond those the verifier derives from the actor (e.g. an upload's encryption header). */
   context?: Record<string, string>;
   /** Keys deliberately left out of the request, such as an upload without an encryption header. */
@@ -33,52 +56,15 @@ export interface AccessPath extends Request {
   deniedBySid?: string;
 }
 
-/** A request for the one deploy role of a target, with what it is for. */
-interface DeployRequest extends Request {
-  purpose: string;
+/** What the paths need to know about the synthesized stacks beyond the configuration. */
+export interface Inventory {
+  /** Every role the stacks create. */
+  roles: Array<{ arn: string; account: string }>;
+  /** The account that owns a resource. */
+  resourceAccount(resourceArn: string): string;
+  /** ARNs of the resources of one type that the stacks create (for values only AWS assigns, such as a connection's id). */
+  createdArns(type: string): string[];
 }
-
-interface DeployAccess {
-  /** The role the pipeline assumes for the target's deploy action. */
-  role: string;
-  /** What the role must be able to do in its own account. */
-  requests: DeployRequest[];
-}
-
-type TargetOfKind<K extends DeployConfig['kind']> = TargetConfig & { deploy: Extract<DeployConfig, { kind: K }> };
-
-/**
- * What each deploy kind needs in its target account. The map is exhaustive
- * over the configuration's deploy kinds, so a new kind does not compile until
- * it says what its role must be allowed to do; the forbidden paths (other
- * targets, outsiders, no TLS) are derived from these requests.
- */
-const DEPLOY_KINDS: { [K in DeployConfig['kind']]: (target: TargetOfKind<K>, naming: Naming) => DeployAccess } = {
-  s3: (target, naming) => {
-    const bucket = `arn:aws:s3:::${naming.deployBucket(target)}`;
-    const key = aliasArn(target.account, naming.deployKeyAlias(target));
-    return {
-      role: naming.deployRoleArn(target),
-      requests: [
-        {
-          purpose: 'extracts the build output into the deploy bucket',
-          action: 's3:PutObject',
-          resource: `${bucket}/${target.deploy.prefix}index.html`,
-          context: KMS_UPLOAD,
-        },
-        { purpose: 'locates the deploy bucket', action: 's3:GetBucketLocation', resource: bucket },
-        { purpose: 'encrypts with the deploy bucket key', action: 'kms:GenerateDataKey', resource: key },
-      ],
-    };
-  },
-};
-
-function deployAccess(target: TargetConfig, naming: Naming): DeployAccess {
-  const access = DEPLOY_KINDS[target.deploy.kind] as (t: TargetConfig, n: Naming) => DeployAccess;
-  return access(target, naming);
-}
-
-const KMS_UPLOAD = { 's3:x-amz-server-side-encryption': 'aws:kms' };
 
 /** CodeCommit actions of a cross-account source action. */
 const SOURCE_ACTIONS = [
@@ -89,90 +75,128 @@ const SOURCE_ACTIONS = [
   'codecommit:CancelUploadArchive',
 ];
 
-/** An object the pipeline writes to its artifact store (the key's shape does not matter to the policies). */
-function artifactObject(naming: Naming): string {
-  return `arn:aws:s3:::${naming.artifactBucket}/${naming.pipelineName}/source_out/artifact.zip`;
+/** The kinds of CodePipeline calls the security alerts watch, one rule each. */
+const ALERT_KINDS = ['pipeline-changes', 'job-results', 'approvals'];
+
+/** The artifact store of one region: where CodePipeline hands the actions of that region their artifacts. */
+interface ArtifactStore {
+  region: string;
+  bucket: string;
+  /** An object of the store (the key's shape does not matter to the policies). */
+  object: string;
+  /** The key's alias ARN in the store's region (every store's key is a replica of one multi-region key). */
+  key: string;
 }
 
-function aliasArn(account: Pick<AccountConfig, 'id' | 'region'>, alias: string): string {
-  return `arn:aws:kms:${account.region}:${account.id}:${alias}`;
+function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[] {
+  return [config.pipeline.account.region, ...naming.extraRegions].map((region) => {
+    const bucket = naming.artifactBucketIn(region);
+    return {
+      region,
+      bucket,
+      object: `arn:aws:s3:::${bucket}/${naming.pipelineName}/source_out/artifact.zip`,
+      key: aliasArn({ id: config.pipeline.account.id, region }, naming.artifactKeyAlias),
+    };
+  });
+}
+
+function storeOf(stores: ArtifactStore[], region: string): ArtifactStore {
+  const store = stores.find((s) => s.region === region);
+  if (!store) throw new Error(`no artifact store in ${region}`);
+  return store;
 }
 
 function role(arn: string): Actor {
   return { kind: 'role', arn };
 }
 
+/** A service acting for one resource of an account. */
+function serviceFor(service: string, sourceAccount: string, sourceArn: string): Actor {
+  return { kind: 'service', service, sourceAccount, sourceArn };
+}
+
+function assume(roleArn: string): Request {
+  return { action: 'sts:AssumeRole', resource: roleArn };
+}
+
+function allowed(claim: string, actor: Actor, request: Request): AccessPath {
+  return { claim, actor, ...request, expect: 'Allowed' };
+}
+
+function denied(claim: string, actor: Actor, request: Request, deniedBySid?: string): AccessPath {
+  return { claim, actor, ...request, expect: 'Denied', ...(deniedBySid ? { deniedBySid } : {}) };
+}
+
+function withoutPurpose({ purpose: _purpose, ...request }: PurposefulRequest): Request {
+  return request;
+}
+
+/** A store's region in a claim, when the pipeline has stores in several regions. */
+function inRegion(config: PipelineConfig, store: ArtifactStore): string {
+  return store.region === config.pipeline.account.region ? '' : ` in ${store.region}`;
+}
+
+function usesArtifacts(
+  config: PipelineConfig,
+  who: string,
+  actor: Actor,
+  store: ArtifactStore,
+  access: 'read' | 'read-write',
+): AccessPath[] {
+  const where = inRegion(config, store);
+  return [
+    allowed(`${who} reads artifacts${where}`, actor, { action: 's3:GetObject', resource: store.object }),
+    allowed(`${who} decrypts artifacts${where}`, actor, { action: 'kms:Decrypt', resource: store.key }),
+    ...(access === 'read-write'
+      ? [
+          allowed(`${who} writes encrypted artifacts over TLS${where}`, actor, {
+            action: 's3:PutObject',
+            resource: store.object,
+            context: KMS_UPLOAD,
+          }),
+          allowed(`${who} encrypts artifacts${where}`, actor, { action: 'kms:GenerateDataKey', resource: store.key }),
+        ]
+      : []),
+  ];
+}
+
 /**
  * Every request the pipeline needs, derived from the configuration: each
  * must be Allowed.
  */
-export function requiredPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
+export async function requiredPaths(config: PipelineConfig, naming: Naming, inventory: Inventory): Promise<AccessPath[]> {
   const pipeline = config.pipeline.account;
-  const repository = config.repository.account;
-  const artifact = artifactObject(naming);
-  const artifactKey = aliasArn(pipeline, naming.artifactKeyAlias);
-  const eventBus = `arn:aws:events:${pipeline.region}:${pipeline.id}:event-bus/${naming.sourceEventBus}`;
-  const allowed = (claim: string, actor: Actor, request: Request): AccessPath => ({
-    claim,
-    actor,
-    ...request,
-    expect: 'Allowed',
-  });
-  const usesArtifacts = (who: string, actor: Actor, access: 'read' | 'read-write'): AccessPath[] => [
-    allowed(`${who} reads artifacts`, actor, { action: 's3:GetObject', resource: artifact }),
-    allowed(`${who} decrypts artifacts`, actor, { action: 'kms:Decrypt', resource: artifactKey }),
-    ...(access === 'read-write'
-      ? [
-          allowed(`${who} writes encrypted artifacts over TLS`, actor, {
-            action: 's3:PutObject',
-            resource: artifact,
-            context: KMS_UPLOAD,
-          }),
-          allowed(`${who} encrypts artifacts`, actor, { action: 'kms:GenerateDataKey', resource: artifactKey }),
-        ]
-      : []),
-  ];
-
+  const stores = artifactStores(config, naming);
+  const pipelineRole = role(naming.pipelineRoleArn);
   const paths: AccessPath[] = [
     allowed(
       'CodePipeline assumes the pipeline role for this pipeline',
-      { kind: 'service', service: 'codepipeline.amazonaws.com', sourceAccount: pipeline.id, sourceArn: naming.pipelineArn },
-      { action: 'sts:AssumeRole', resource: naming.pipelineRoleArn },
+      serviceFor('codepipeline.amazonaws.com', pipeline.id, naming.pipelineArn),
+      assume(naming.pipelineRoleArn),
     ),
-    allowed('the pipeline role assumes the source role', role(naming.pipelineRoleArn), {
-      action: 'sts:AssumeRole',
-      resource: naming.sourceRoleArn,
-    }),
+    // CodePipeline copies artifacts into the store of each action's region, as the pipeline role.
+    ...stores.flatMap((store) => usesArtifacts(config, 'the pipeline role', pipelineRole, store, 'read-write')),
     ...config.targets.map((target) =>
-      allowed(`the pipeline role assumes the deploy role of ${target.name}`, role(naming.pipelineRoleArn), {
-        action: 'sts:AssumeRole',
-        resource: deployAccess(target, naming).role,
-      }),
+      allowed(`the pipeline role assumes the deploy role of ${target.name}`, pipelineRole, assume(naming.deployRoleArn(target))),
     ),
-    ...usesArtifacts('the pipeline role', role(naming.pipelineRoleArn), 'read-write'),
     ...['codebuild:StartBuild', 'codebuild:BatchGetBuilds'].map((action) =>
-      allowed('the pipeline role runs the build', role(naming.pipelineRoleArn), { action, resource: naming.buildProjectArn }),
+      allowed('the pipeline role runs the build', pipelineRole, { action, resource: naming.buildProjectArn }),
     ),
     ...(config.targets.some((t) => t.approval !== false)
       ? [
-          allowed('the pipeline role asks approvers', role(naming.pipelineRoleArn), {
+          allowed('the pipeline role asks approvers', pipelineRole, {
             action: 'sns:Publish',
             resource: `arn:aws:sns:${pipeline.region}:${pipeline.id}:${naming.approvalTopic}`,
           }),
         ]
       : []),
 
-    ...SOURCE_ACTIONS.map((action) =>
-      allowed('the source role reads the repository', role(naming.sourceRoleArn), { action, resource: naming.repositoryArn }),
-    ),
-    ...usesArtifacts('the source role', role(naming.sourceRoleArn), 'read-write'),
-
     allowed(
       'CodeBuild assumes the build role for this project',
-      { kind: 'service', service: 'codebuild.amazonaws.com', sourceAccount: pipeline.id, sourceArn: naming.buildProjectArn },
-      { action: 'sts:AssumeRole', resource: naming.buildRoleArn },
+      serviceFor('codebuild.amazonaws.com', pipeline.id, naming.buildProjectArn),
+      assume(naming.buildRoleArn),
     ),
-    ...usesArtifacts('the build role', role(naming.buildRoleArn), 'read-write'),
+    ...usesArtifacts(config, 'the build role', role(naming.buildRoleArn), stores[0], 'read-write'),
     ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) =>
       allowed('the build role writes its logs', role(naming.buildRoleArn), {
         action,
@@ -180,24 +204,52 @@ export function requiredPaths(config: PipelineConfig, naming: Naming): AccessPat
       }),
     ),
 
-    allowed(
-      'EventBridge assumes the forwarder role for the forwarding rule',
-      {
-        kind: 'service',
-        service: 'events.amazonaws.com',
-        sourceAccount: repository.id,
-        sourceArn: naming.forwardSourceChangesRuleArn,
-      },
-      { action: 'sts:AssumeRole', resource: naming.sourceForwarderRoleArn },
-    ),
-    allowed("the forwarding rule's role puts events on the pipeline account's bus", role(naming.sourceForwarderRoleArn), {
-      action: 'events:PutEvents',
-      resource: eventBus,
-    }),
+    ...sourcePaths(config, naming, inventory, stores[0]),
+  ];
+
+  for (const target of config.targets) {
+    const access = deployAccess(target, naming);
+    const deployer = role(access.role);
+    if (access.readsArtifacts) {
+      // The store of the target's own region: CodePipeline hands the action its artifacts there.
+      paths.push(
+        ...usesArtifacts(config, `the deploy role of ${target.name}`, deployer, storeOf(stores, target.account.region), 'read'),
+      );
+    }
+    for (const { purpose, ...request } of access.requests) {
+      paths.push(allowed(`the deploy role of ${target.name} ${purpose}`, deployer, request));
+    }
+    for (const serviceRole of access.serviceRoles) {
+      // Such services do not send aws:SourceArn: only the passing side (iam:PassRole) is pinned.
+      paths.push(
+        allowed(
+          `${serviceRole.service} assumes ${serviceRole.name}`,
+          { kind: 'service', service: serviceRole.service },
+          assume(serviceRole.arn),
+        ),
+      );
+      const untagged = [`aws:ResourceTag/${config.guardrails.productionDataTag.key}`];
+      const grants = await grantRequests(serviceRole.grants, target.account, untagged);
+      for (const { purpose, ...request } of [...serviceRole.requests, ...grants]) {
+        paths.push(allowed(`${serviceRole.name} ${purpose}`, role(serviceRole.arn), request));
+      }
+    }
+  }
+
+  paths.push(...auditPaths(config, naming));
+  return paths;
+}
+
+/** What the source kind needs: the source action, and what starts the pipeline. */
+function sourcePaths(config: PipelineConfig, naming: Naming, inventory: Inventory, home: ArtifactStore): AccessPath[] {
+  const { source } = config;
+  const pipeline = config.pipeline.account;
+  const pipelineRole = role(naming.pipelineRoleArn);
+  const startsPipeline = (): AccessPath[] => [
     allowed(
       'EventBridge assumes the starter role for the start rule',
-      { kind: 'service', service: 'events.amazonaws.com', sourceAccount: pipeline.id, sourceArn: naming.startPipelineRuleArn },
-      { action: 'sts:AssumeRole', resource: naming.pipelineStarterRoleArn },
+      serviceFor('events.amazonaws.com', pipeline.id, naming.startPipelineRuleArn),
+      assume(naming.pipelineStarterRoleArn),
     ),
     allowed("the start rule's role starts the pipeline", role(naming.pipelineStarterRoleArn), {
       action: 'codepipeline:StartPipelineExecution',
@@ -205,31 +257,209 @@ export function requiredPaths(config: PipelineConfig, naming: Naming): AccessPat
     }),
   ];
 
-  for (const target of config.targets) {
-    const access = deployAccess(target, naming);
-    const deployer = role(access.role);
-    paths.push(...usesArtifacts(`the deploy role of ${target.name}`, deployer, 'read'));
-    for (const { purpose, ...request } of access.requests) {
-      paths.push(allowed(`the deploy role of ${target.name} ${purpose}`, deployer, request));
+  switch (source.kind) {
+    case 'codecommit': {
+      const eventBus = `arn:aws:events:${pipeline.region}:${pipeline.id}:event-bus/${naming.sourceEventBus}`;
+      return [
+        allowed('the pipeline role assumes the source role', pipelineRole, assume(naming.sourceRoleArn)),
+        ...SOURCE_ACTIONS.map((action) =>
+          allowed('the source role reads the repository', role(naming.sourceRoleArn), { action, resource: naming.repositoryArn }),
+        ),
+        ...usesArtifacts(config, 'the source role', role(naming.sourceRoleArn), home, 'read-write'),
+        allowed(
+          'EventBridge assumes the forwarder role for the forwarding rule',
+          serviceFor('events.amazonaws.com', source.account.id, naming.forwardSourceChangesRuleArn),
+          assume(naming.sourceForwarderRoleArn),
+        ),
+        allowed("the forwarding rule's role puts events on the pipeline account's bus", role(naming.sourceForwarderRoleArn), {
+          action: 'events:PutEvents',
+          resource: eventBus,
+        }),
+        ...startsPipeline(),
+      ];
     }
+    case 'connection':
+      // A V2 trigger starts the pipeline: no rule, no starter role.
+      return [connectionArn(source, inventory)].map((arn) =>
+        // A connection's ARN names the service prefix it was created under (codestar-connections or codeconnections).
+        allowed('the pipeline role uses the connection', pipelineRole, {
+          action: `${arn.split(':')[2]}:UseConnection`,
+          resource: arn,
+        }),
+      );
+    case 's3': {
+      const bucket = `arn:aws:s3:::${naming.sourceBucket(source)}`;
+      const object = `${bucket}/${source.objectKey}`;
+      const key = source.create ? aliasArn(pipeline, naming.sourceKeyAlias) : source.kmsKeyArn;
+      // An existing bucket (in the pipeline account) and its key keep policies the stacks do not show.
+      const existing: Partial<Request> = source.create ? {} : { account: pipeline.id, outsideStacks: true };
+      return [
+        ...['s3:GetObject', 's3:GetObjectVersion'].map((action) =>
+          allowed('the pipeline role reads the source object', pipelineRole, { action, resource: object, ...existing }),
+        ),
+        ...['s3:GetBucketLocation', 's3:GetBucketVersioning'].map((action) =>
+          allowed('the pipeline role checks the source bucket', pipelineRole, { action, resource: bucket, ...existing }),
+        ),
+        ...(key
+          ? [
+              allowed('the pipeline role decrypts the source', pipelineRole, {
+                action: 'kms:Decrypt',
+                resource: key,
+                ...existing,
+              }),
+            ]
+          : []),
+        ...(source.create
+          ? source.uploaders.flatMap((uploader) => [
+              allowed(
+                'a named uploader uploads the source encrypted over TLS',
+                { kind: 'named-role', arn: uploader },
+                {
+                  action: 's3:PutObject',
+                  resource: object,
+                  context: KMS_UPLOAD,
+                },
+              ),
+              allowed(
+                'a named uploader encrypts the source',
+                { kind: 'named-role', arn: uploader },
+                {
+                  action: 'kms:GenerateDataKey',
+                  resource: key!,
+                },
+              ),
+            ])
+          : []),
+        ...startsPipeline(),
+      ];
+    }
+  }
+}
+
+/** The connection the source action uses: the configured one, or the one the stacks create. */
+function connectionArn(source: SourceOf<'connection'>, inventory: Inventory): string {
+  if (source.connectionArn) return source.connectionArn;
+  const created = inventory.createdArns('aws_codestarconnections_connection');
+  if (created.length !== 1) throw new Error(`a connection source needs one connection in the stacks, found ${created.length}`);
+  return created[0];
+}
+
+/** The pipeline account's audit and monitoring: trail, access logs, alerts and failure notifications. */
+function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
+  const { audit, monitoring } = config;
+  const pipeline = config.pipeline.account;
+  const paths: AccessPath[] = [];
+  if (audit.trail.enabled) {
+    const cloudTrail = serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.trailArn);
+    const bucket = `arn:aws:s3:::${naming.trailBucket}`;
+    const logsRole = roleArn(pipeline, naming.trailLogsRole);
+    paths.push(
+      allowed('CloudTrail checks the trail bucket for this trail', cloudTrail, { action: 's3:GetBucketAcl', resource: bucket }),
+      allowed('CloudTrail writes log files for this trail, owned by the bucket owner', cloudTrail, {
+        action: 's3:PutObject',
+        resource: `${bucket}/AWSLogs/${pipeline.id}/CloudTrail/${pipeline.region}/log.json.gz`,
+        context: { 's3:x-amz-acl': 'bucket-owner-full-control' },
+      }),
+      allowed('CloudTrail reads the trail key for this trail', cloudTrail, {
+        action: 'kms:DescribeKey',
+        resource: aliasArn(pipeline, naming.trailKeyAlias),
+      }),
+      // CloudTrail does not send aws:SourceArn when it assumes its CloudWatch Logs role.
+      allowed(
+        'CloudTrail assumes the trail logs role',
+        { kind: 'service', service: 'cloudtrail.amazonaws.com' },
+        assume(logsRole),
+      ),
+      ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) =>
+        allowed('the trail logs role writes the trail log group', role(logsRole), {
+          action,
+          resource: `${naming.trailLogGroupArn}:log-stream:${pipeline.id}_CloudTrail_${pipeline.region}`,
+        }),
+      ),
+    );
+  }
+  if (monitoring.accessLogs.enabled) {
+    const delivers = (logBucket: string, sourceBucket: string, account: string) =>
+      allowed(
+        `S3 delivers the access logs of ${sourceBucket}`,
+        serviceFor('logging.s3.amazonaws.com', account, `arn:aws:s3:::${sourceBucket}`),
+        { action: 's3:PutObject', resource: `arn:aws:s3:::${logBucket}/${sourceBucket}/access.log` },
+      );
+    paths.push(delivers(naming.accessLogBucket, naming.artifactBucket, pipeline.id));
+    if (audit.trail.enabled) paths.push(delivers(naming.accessLogBucket, naming.trailBucket, pipeline.id));
+    for (const target of config.targets) {
+      if (target.deploy.kind !== 's3') continue;
+      const deployTarget = { ...target, deploy: target.deploy };
+      paths.push(delivers(naming.targetAccessLogBucket(target), naming.deployBucket(deployTarget), target.account.id));
+    }
+  }
+  const publishes = (claim: string, service: string, sourceArn: string, topicArn: string) =>
+    allowed(claim, serviceFor(service, pipeline.id, sourceArn), { action: 'sns:Publish', resource: topicArn });
+  if (audit.alerts.enabled) {
+    for (const kind of ALERT_KINDS) {
+      paths.push(
+        publishes(
+          `the ${kind} alert rule publishes security alerts`,
+          'events.amazonaws.com',
+          naming.securityAlertRuleArn(kind),
+          naming.securityAlertsTopicArn,
+        ),
+      );
+    }
+  }
+  if (monitoring.notifications.enabled) {
+    paths.push(
+      publishes(
+        'the failed-execution rule notifies',
+        'events.amazonaws.com',
+        naming.pipelineFailedRuleArn,
+        naming.notificationsTopicArn,
+      ),
+      ...[naming.pipelineFailedAlarm, naming.buildFailedAlarm].map((alarm) =>
+        publishes(`alarm ${alarm} notifies`, 'cloudwatch.amazonaws.com', naming.alarmArn(alarm), naming.notificationsTopicArn),
+      ),
+    );
   }
   return paths;
 }
 
-/** What the forbidden paths need to know about the synthesized stacks. */
-export interface Inventory {
-  /** Every role the stacks create. */
-  roles: Array<{ arn: string; account: string }>;
-  /** The account that owns a resource. */
-  resourceAccount(resourceArn: string): string;
-}
-
 /** An account id that is none of the topology's. */
 function outsiderAccount(config: PipelineConfig): string {
-  const used = new Set([config.pipeline.account.id, config.repository.account.id, ...config.targets.map((t) => t.account.id)]);
+  const used = new Set(topologyAccounts(config));
   let candidate = 999999999999;
   while (used.has(String(candidate))) candidate--;
   return String(candidate);
+}
+
+/** Every account the configuration puts stacks in. */
+export function topologyAccounts(config: PipelineConfig): string[] {
+  return [
+    ...new Set([
+      config.pipeline.account.id,
+      ...(config.source.kind === 'codecommit' ? [config.source.account.id] : []),
+      ...config.targets.map((t) => t.account.id),
+    ]),
+  ];
+}
+
+/** Services a role could be handed to: the deploy services, and the classic ways to run code as a role. */
+const PASS_ROLE_SERVICES = [
+  'cloudformation.amazonaws.com',
+  'codedeploy.amazonaws.com',
+  'ecs-tasks.amazonaws.com',
+  'ec2.amazonaws.com',
+  'lambda.amazonaws.com',
+];
+
+/** KMS actions whose grant the key policy decides (administration is delegated to the owner account's IAM). */
+const KMS_CRYPTO = /^kms:(Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*)$/;
+
+function requestOf({ action, resource, account, context, absent }: AccessPath): Request {
+  return { action, resource, ...(account ? { account } : {}), ...(context ? { context } : {}), ...(absent ? { absent } : {}) };
+}
+
+function actorArn(actor: Actor): string | undefined {
+  return actor.kind === 'role' || actor.kind === 'named-role' ? actor.arn : undefined;
 }
 
 /**
@@ -239,28 +469,15 @@ function outsiderAccount(config: PipelineConfig): string {
 export function forbiddenPaths(
   config: PipelineConfig,
   naming: Naming,
-  required: AccessPath[],
+  allRequired: AccessPath[],
   inventory: Inventory,
 ): AccessPath[] {
-  const pipeline = config.pipeline.account;
+  // What a resource outside the stacks admits is up to its own policy, which the proof cannot see.
+  const required = allRequired.filter((p) => !p.outsideStacks);
   const outsider = outsiderAccount(config);
-  const artifact = artifactObject(naming);
-  const artifactKey = aliasArn(pipeline, naming.artifactKeyAlias);
-  const denied = (claim: string, actor: Actor, request: Request, deniedBySid?: string): AccessPath => ({
-    claim,
-    actor,
-    ...request,
-    expect: 'Denied',
-    ...(deniedBySid ? { deniedBySid } : {}),
-  });
-  const requestOf = ({ action, resource, context, absent }: AccessPath): Request => ({
-    action,
-    resource,
-    ...(context ? { context } : {}),
-    ...(absent ? { absent } : {}),
-  });
-  const isRequired = (actorArn: string, action: string, resource: string) =>
-    required.some((p) => p.actor.kind === 'role' && p.actor.arn === actorArn && p.action === action && p.resource === resource);
+  const stores = artifactStores(config, naming);
+  const isRequired = (arn: string, action: string, resource: string) =>
+    required.some((p) => actorArn(p.actor) === arn && p.action === action && p.resource === resource);
   const accountOfArn = (arn: string) => arn.split(':')[4];
   const paths: AccessPath[] = [];
 
@@ -270,12 +487,12 @@ export function forbiddenPaths(
   }
 
   // Each grant names exactly its role: any other role of the topology, even with every permission, is refused by the
-  // resource side wherever the resource side decides (cross-account, trust policies, key policies).
+  // resource side wherever the resource side decides (cross-account, trust policies, the use of a key).
   for (const path of required) {
-    const owner = inventory.resourceAccount(path.resource);
-    const resourceDecides = path.action.startsWith('sts:') || path.action.startsWith('kms:');
+    const owner = path.account ?? inventory.resourceAccount(path.resource);
+    const resourceDecides = path.action.startsWith('sts:') || KMS_CRYPTO.test(path.action);
     for (const other of inventory.roles) {
-      if (path.actor.kind === 'role' && path.actor.arn === other.arn) continue;
+      if (actorArn(path.actor) === other.arn) continue;
       if (isRequired(other.arn, path.action, path.resource)) continue;
       if (!resourceDecides && other.account === owner) continue;
       paths.push(
@@ -284,27 +501,40 @@ export function forbiddenPaths(
     }
   }
 
-  // Services act only for this topology's resources (aws:SourceAccount, aws:SourceArn).
+  // Services act only for this topology's resources (aws:SourceAccount, aws:SourceArn), and a role that trusts one
+  // service cannot be assumed by another.
+  const services = [...new Set(required.flatMap((p) => (p.actor.kind === 'service' ? [p.actor.service] : [])))].sort();
   for (const path of required) {
     if (path.actor.kind !== 'service') continue;
     const { service, sourceArn, sourceAccount } = path.actor;
-    paths.push(
-      denied(
-        `${service} acting for another account is refused`,
-        {
-          kind: 'service',
-          service,
-          sourceAccount: outsider,
-          sourceArn: sourceArn.replace(`:${sourceAccount}:`, `:${outsider}:`),
-        },
-        requestOf(path),
-      ),
-    );
+    if (sourceArn && sourceAccount) {
+      paths.push(
+        denied(
+          `${service} acting for another account is refused`,
+          serviceFor(service, outsider, sourceArn.replace(`:${sourceAccount}:`, `:${outsider}:`)),
+          requestOf(path),
+        ),
+        denied(
+          `${service} acting for another resource of the account is refused`,
+          serviceFor(service, sourceAccount, `${sourceArn}-other`),
+          requestOf(path),
+        ),
+      );
+    }
+    if (path.action === 'sts:AssumeRole') {
+      for (const other of services.filter((s) => s !== service)) {
+        paths.push(denied(`only ${service} may: ${path.claim}`, { ...path.actor, service: other }, requestOf(path)));
+      }
+    }
   }
 
-  // Buckets and topics refuse requests without TLS; the artifact bucket refuses uploads that do not ask for SSE-KMS.
+  // Buckets and topics refuse requests without TLS; buckets that hold encrypted data refuse uploads that do not ask for
+  // SSE-KMS.
+  const kmsOnlyBuckets = [
+    ...stores.map((s) => s.bucket),
+    ...(config.source.kind === 's3' && config.source.create ? [naming.sourceBucket(config.source)] : []),
+  ];
   for (const path of required) {
-    if (path.actor.kind !== 'role') continue;
     const service = path.action.split(':')[0];
     if (service === 's3' || service === 'sns') {
       paths.push(
@@ -316,7 +546,7 @@ export function forbiddenPaths(
         ),
       );
     }
-    if (path.action === 's3:PutObject' && path.resource.startsWith(`arn:aws:s3:::${naming.artifactBucket}/`)) {
+    if (path.action === 's3:PutObject' && kmsOnlyBuckets.some((bucket) => path.resource.startsWith(`arn:aws:s3:::${bucket}/`))) {
       paths.push(
         denied(
           `with SSE-S3 instead of SSE-KMS: ${path.claim}`,
@@ -334,87 +564,106 @@ export function forbiddenPaths(
     }
   }
 
-  // CloudWatch Logs may use the artifact key only under the build log group's encryption context. (The allowed side,
-  // with the context, is not evaluated: iam-simulate drops kms:EncryptionContext:* keys; see docs/verification.md.)
-  paths.push(
-    denied(
-      'CloudWatch Logs uses the artifact key only for the build log group',
-      {
-        kind: 'service',
-        service: `logs.${pipeline.region}.amazonaws.com`,
-        sourceAccount: pipeline.id,
-        sourceArn: naming.buildLogGroupArn,
-      },
-      { action: 'kms:GenerateDataKey', resource: artifactKey, absent: ['kms:EncryptionContext:aws:logs:arn'] },
-    ),
-  );
+  paths.push(...encryptionContextPaths(config, naming, stores[0]));
+  paths.push(...sourceForbiddenPaths(config, naming, inventory));
 
-  const sourceRole = role(naming.sourceRoleArn);
   for (const target of config.targets) {
     const access = deployAccess(target, naming);
     const deployer = role(access.role);
-    paths.push(
-      denied(`the source role cannot assume the deploy role of ${target.name}`, sourceRole, {
-        action: 'sts:AssumeRole',
-        resource: access.role,
-      }),
-    );
-    // Deploy roles only read artifacts.
-    paths.push(
-      denied(`the deploy role of ${target.name} cannot write artifacts`, deployer, {
-        action: 's3:PutObject',
-        resource: artifact,
-        context: KMS_UPLOAD,
-      }),
-      denied(`the deploy role of ${target.name} cannot delete artifacts`, deployer, {
-        action: 's3:DeleteObject',
-        resource: artifact,
-      }),
-    );
-    paths.push(
-      denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, {
-        action: 'kms:GenerateDataKey',
-        resource: artifactKey,
-      }),
-    );
-    // A target's role cannot touch another target or assume any other role.
-    for (const other of config.targets.filter((t) => t !== target)) {
-      for (const { purpose, ...request } of deployAccess(other, naming).requests) {
+    if (config.source.kind === 'codecommit') {
+      paths.push(
+        denied(
+          `the source role cannot assume the deploy role of ${target.name}`,
+          role(naming.sourceRoleArn),
+          assume(access.role),
+        ),
+      );
+    }
+    const own = storeOf(stores, target.account.region);
+    if (access.readsArtifacts) {
+      // Deploy roles only read artifacts.
+      paths.push(
+        denied(`the deploy role of ${target.name} cannot write artifacts`, deployer, {
+          action: 's3:PutObject',
+          resource: own.object,
+          context: KMS_UPLOAD,
+        }),
+        denied(`the deploy role of ${target.name} cannot delete artifacts`, deployer, {
+          action: 's3:DeleteObject',
+          resource: own.object,
+        }),
+        denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, {
+          action: 'kms:GenerateDataKey',
+          resource: own.key,
+        }),
+      );
+    } else {
+      // A kind whose actions have no artifacts gets none.
+      for (const store of new Set([stores[0], own])) {
         paths.push(
-          denied(`the deploy role of ${target.name} cannot do what ${other.name}'s does: ${purpose}`, deployer, request),
+          denied(`the deploy role of ${target.name} cannot read artifacts`, deployer, {
+            action: 's3:GetObject',
+            resource: store.object,
+          }),
+          denied(`the deploy role of ${target.name} cannot decrypt artifacts`, deployer, {
+            action: 'kms:Decrypt',
+            resource: store.key,
+          }),
+        );
+      }
+    }
+    paths.push(...kindForbiddenPaths(target, naming, deployer));
+    // A target's role cannot touch another target or assume any other role.
+    // (Two targets of one account may share a request, such as registering task definitions, which IAM grants on "*".)
+    const ownRequests = access.requests.map((r) => JSON.stringify(withoutPurpose(r)));
+    for (const other of config.targets.filter((t) => t !== target)) {
+      for (const request of deployAccess(other, naming).requests) {
+        if (ownRequests.includes(JSON.stringify(withoutPurpose(request)))) continue;
+        paths.push(
+          denied(
+            `the deploy role of ${target.name} cannot do what ${other.name}'s does: ${request.purpose}`,
+            deployer,
+            withoutPurpose(request),
+          ),
         );
       }
     }
     for (const other of inventory.roles.filter((r) => r.arn !== access.role)) {
-      paths.push(
-        denied(`the deploy role of ${target.name} cannot assume other roles`, deployer, {
-          action: 'sts:AssumeRole',
-          resource: other.arn,
-        }),
-      );
+      paths.push(denied(`the deploy role of ${target.name} cannot assume other roles`, deployer, assume(other.arn)));
     }
   }
 
-  // No role can escalate: pass a role, create users, or change a role's policies.
-  const terraformRoles = [config.pipeline.account, config.repository.account, ...config.targets.map((t) => t.account)].map(
-    (a) => a.role,
-  );
+  // No role can escalate: pass a role (but exactly the roles it needs, to exactly their service), create users, or
+  // change a role's policies.
+  const terraformRoles = [
+    ...new Set(
+      [
+        config.pipeline.account,
+        ...config.targets.map((t) => t.account),
+        ...(config.source.kind === 'codecommit' ? [config.source.account] : []),
+      ].map((a) => a.role),
+    ),
+  ];
+  const namedRoles = [
+    ...config.targets.flatMap((t) => deployAccess(t, naming).passedRoles),
+    ...(config.source.kind === 's3' ? config.source.uploaders : []),
+  ];
   for (const actor of inventory.roles) {
     const account = actor.account;
-    const sameAccountRoles = [
-      ...new Set([
-        ...inventory.roles.filter((r) => r.account === account).map((r) => r.arn),
-        ...terraformRoles.filter((r) => accountOfArn(r) === account),
-      ]),
+    const sameAccount = (arns: string[]) => arns.filter((arn) => accountOfArn(arn) === account);
+    const passable = [
+      ...new Set([...sameAccount(inventory.roles.map((r) => r.arn)), ...sameAccount(terraformRoles), ...sameAccount(namedRoles)]),
     ].sort();
     const requests: Request[] = [
-      ...sameAccountRoles.map((arn) => ({
-        action: 'iam:PassRole',
-        resource: arn,
-        context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
-      })),
+      ...passable.flatMap((arn) =>
+        PASS_ROLE_SERVICES.map((service) => ({
+          action: 'iam:PassRole',
+          resource: arn,
+          context: { 'iam:PassedToService': service },
+        })),
+      ),
       { action: 'iam:CreateUser', resource: `arn:aws:iam::${account}:user/escalation` },
-      ...[actor.arn, ...terraformRoles.filter((r) => accountOfArn(r) === account)].flatMap((arn) => [
+      ...[actor.arn, ...sameAccount(terraformRoles)].flatMap((arn) => [
         {
           action: 'iam:AttachRolePolicy',
           resource: arn,
@@ -424,17 +673,140 @@ export function forbiddenPaths(
       ]),
     ];
     for (const request of requests) {
-      if (isRequired(actor.arn, request.action, request.resource)) continue;
+      if (allRequired.some((p) => actorArn(p.actor) === actor.arn && sameRequest(p, request))) continue;
       paths.push(denied('no privilege escalation', role(actor.arn), request));
     }
   }
   return uniquePaths(paths);
 }
 
+/** Keys that services may use only under their own resource's encryption context (iam-simulate drops these keys, so
+ * only the side without the context is evaluated; see docs/verification.md). */
+function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: ArtifactStore): AccessPath[] {
+  const pipeline = config.pipeline.account;
+  const withoutContext = (claim: string, actor: Actor, key: string, contextKey: string) =>
+    denied(claim, actor, { action: 'kms:GenerateDataKey', resource: key, absent: [`kms:EncryptionContext:${contextKey}`] });
+  const logs = `logs.${pipeline.region}.amazonaws.com`;
+  const paths = [
+    withoutContext(
+      'CloudWatch Logs uses the artifact key only for the build log group',
+      serviceFor(logs, pipeline.id, naming.buildLogGroupArn),
+      home.key,
+      'aws:logs:arn',
+    ),
+  ];
+  if (config.audit.trail.enabled) {
+    const trailKey = aliasArn(pipeline, naming.trailKeyAlias);
+    paths.push(
+      withoutContext(
+        'CloudTrail encrypts with the trail key only for its trails',
+        serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.trailArn),
+        trailKey,
+        'aws:cloudtrail:arn',
+      ),
+      withoutContext(
+        'CloudWatch Logs uses the trail key only for the trail log group',
+        serviceFor(logs, pipeline.id, naming.trailLogGroupArn),
+        trailKey,
+        'aws:logs:arn',
+      ),
+    );
+  }
+  if (config.audit.alerts.enabled) {
+    paths.push(
+      withoutContext(
+        'EventBridge uses the security alerts key only for its topic',
+        serviceFor('events.amazonaws.com', pipeline.id, naming.securityAlertRuleArn(ALERT_KINDS[0])),
+        aliasArn(pipeline, naming.securityAlertsKeyAlias),
+        'aws:sns:topicArn',
+      ),
+    );
+  }
+  if (config.monitoring.notifications.enabled) {
+    paths.push(
+      withoutContext(
+        'CloudWatch uses the notifications key only for its topic',
+        serviceFor('cloudwatch.amazonaws.com', pipeline.id, naming.alarmArn(naming.pipelineFailedAlarm)),
+        aliasArn(pipeline, naming.notificationsKeyAlias),
+        'aws:sns:topicArn',
+      ),
+    );
+  }
+  return paths;
+}
+
+/** Only the named uploaders put the S3 source; the pipeline role only reads it. */
+function sourceForbiddenPaths(config: PipelineConfig, naming: Naming, inventory: Inventory): AccessPath[] {
+  const { source } = config;
+  if (source.kind !== 's3' || !source.create) return [];
+  const upload: Request = {
+    action: 's3:PutObject',
+    resource: `arn:aws:s3:::${naming.sourceBucket(source)}/${source.objectKey}`,
+    context: KMS_UPLOAD,
+  };
+  return [
+    denied('the pipeline role cannot replace the source', role(naming.pipelineRoleArn), upload),
+    ...inventory.roles
+      .filter((r) => r.account === config.pipeline.account.id)
+      .map((r) =>
+        denied(
+          'only the named uploaders put the source',
+          { kind: 'role', arn: r.arn, widened: true },
+          upload,
+          'DenyUploadsByOthers',
+        ),
+      ),
+  ];
+}
+
+/** What a deploy role must not do in its own account beyond its kind's needs. */
+function kindForbiddenPaths(target: PipelineConfig['targets'][number], naming: Naming, deployer: Actor): AccessPath[] {
+  const { deploy, account } = target;
+  switch (deploy.kind) {
+    case 's3': {
+      if (!deploy.prefix) return [];
+      const bucket = `arn:aws:s3:::${naming.deployBucket({ ...target, deploy })}`;
+      return [
+        denied(`the deploy role of ${target.name} writes only under ${deploy.prefix}`, deployer, {
+          action: 's3:PutObject',
+          resource: `${bucket}/elsewhere.html`,
+          context: KMS_UPLOAD,
+        }),
+      ];
+    }
+    case 'cloudformation': {
+      const stack = `arn:aws:cloudformation:${account.region}:${account.id}:stack/${deploy.stackName}/verify`;
+      return [
+        denied(`the deploy role of ${target.name} cannot delete its stack`, deployer, {
+          action: 'cloudformation:DeleteStack',
+          resource: stack,
+        }),
+        ...(deploy.mode === 'change-set'
+          ? [
+              denied(`the deploy role of ${target.name} executes only change set ${deploy.changeSetName}`, deployer, {
+                action: 'cloudformation:ExecuteChangeSet',
+                resource: stack,
+                context: { 'cloudformation:ChangeSetName': `${deploy.changeSetName}-other` },
+              }),
+            ]
+          : []),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+function sameRequest(a: Request, b: Request): boolean {
+  return (
+    a.action === b.action && a.resource === b.resource && JSON.stringify(a.context ?? {}) === JSON.stringify(b.context ?? {})
+  );
+}
+
 function uniqueRequests(paths: AccessPath[]): AccessPath[] {
   const seen = new Set<string>();
   return paths.filter((p) => {
-    const key = JSON.stringify([p.action, p.resource, p.context ?? {}]);
+    const key = JSON.stringify([p.action, p.resource, p.account ?? '', p.context ?? {}]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -444,7 +816,7 @@ function uniqueRequests(paths: AccessPath[]): AccessPath[] {
 function uniquePaths(paths: AccessPath[]): AccessPath[] {
   const seen = new Set<string>();
   return paths.filter((p) => {
-    const key = JSON.stringify([p.actor, p.action, p.resource, p.context ?? {}, p.absent ?? []]);
+    const key = JSON.stringify([p.actor, p.action, p.resource, p.account ?? '', p.context ?? {}, p.absent ?? []]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -10,11 +10,19 @@ export function actorLabel(actor: Actor): string {
       const [, , , , account, resource] = actor.arn.split(':');
       return `${resource.replace(/^role\//, '')}@${account}${actor.widened ? ' (widened to *)' : ''}`;
     }
+    case 'named-role': {
+      const [, , , , account, resource] = actor.arn.split(':');
+      return `${resource.replace(/^role\//, '')}@${account} (named in the configuration, widened to *)`;
+    }
     case 'outsider':
       return `administrator@${actor.account} (outside)`;
     case 'service': {
-      const [, , , , account, ...resource] = actor.sourceArn.split(':');
-      return `${actor.service} for ${resource.join(':')}@${account}`;
+      if (!actor.sourceArn) return actor.service;
+      const [, , service, , account, ...resource] = actor.sourceArn.split(':');
+      // S3 ARNs name no account: the bucket is the resource.
+      return `${actor.service} for ${service === 's3' ? resource.join(':').replace(/^:/, '') : resource.join(':')}@${
+        account || actor.sourceAccount
+      }`;
     }
   }
 }

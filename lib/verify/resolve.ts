@@ -15,6 +15,8 @@ interface BlockView {
   arg(name: string): string;
   /** Whether the block sets the argument. */
   has(name: string): boolean;
+  /** A boolean argument; false when unset. */
+  flag(name: string): boolean;
   /** A stable, well-formed stand-in for an id only AWS assigns (a KMS key id). */
   placeholderId(): string;
 }
@@ -33,9 +35,20 @@ const COMPUTED: Record<string, ComputedAttributes> = {
     arn: (b) => `arn:aws:s3:::${b.arg('bucket')}`,
   },
   aws_kms_key: {
-    id: (b) => b.placeholderId(),
-    key_id: (b) => b.placeholderId(),
-    arn: (b) => `arn:aws:kms:${b.placement.region}:${b.placement.account}:key/${b.placeholderId()}`,
+    id: (b) => kmsKeyId(b),
+    key_id: (b) => kmsKeyId(b),
+    arn: (b) => `arn:aws:kms:${b.placement.region}:${b.placement.account}:key/${kmsKeyId(b)}`,
+  },
+  // A replica has the id of its primary key, in its own region.
+  aws_kms_replica_key: {
+    id: (b) => replicaKeyId(b),
+    key_id: (b) => replicaKeyId(b),
+    arn: (b) => `arn:aws:kms:${b.placement.region}:${b.placement.account}:key/${replicaKeyId(b)}`,
+  },
+  // Terraform creates connections through the CodeStar Connections API; the verifier asks for both prefixes anyway.
+  aws_codestarconnections_connection: {
+    id: (b) => connectionArn(b),
+    arn: (b) => connectionArn(b),
   },
   aws_kms_alias: {
     id: (b) => b.arg('name'),
@@ -73,6 +86,15 @@ const COMPUTED: Record<string, ComputedAttributes> = {
     id: (b) => codebuildProjectArn(b),
     arn: (b) => codebuildProjectArn(b),
   },
+  aws_cloudwatch_metric_alarm: {
+    arn: (b) => `arn:aws:cloudwatch:${b.placement.region}:${b.placement.account}:alarm:${b.arg('alarm_name')}`,
+  },
+  aws_cloudtrail: {
+    arn: (b) => `arn:aws:cloudtrail:${b.placement.region}:${b.placement.account}:trail/${b.arg('name')}`,
+  },
+  aws_codedeploy_app: {
+    arn: (b) => `arn:aws:codedeploy:${b.placement.region}:${b.placement.account}:application:${b.arg('name')}`,
+  },
   aws_cloudwatch_log_group: {
     id: (b) => b.arg('name'),
     arn: (b) => `arn:aws:logs:${b.placement.region}:${b.placement.account}:log-group:${b.arg('name')}`,
@@ -90,6 +112,22 @@ function codecommitRepository(): ComputedAttributes {
     arn: (b) => `arn:aws:codecommit:${b.placement.region}:${b.placement.account}:${b.arg('repository_name')}`,
     clone_url_http: (b) => `https://git-codecommit.${b.placement.region}.amazonaws.com/v1/repos/${b.arg('repository_name')}`,
   };
+}
+
+/** Multi-region keys have ids that start with `mrk-`. */
+function kmsKeyId(b: BlockView): string {
+  return b.flag('multi_region') ? `mrk-${b.placeholderId().replace(/-/g, '')}` : b.placeholderId();
+}
+
+function replicaKeyId(b: BlockView): string {
+  const primary = b.arg('primary_key_arn');
+  const id = /:key\/(mrk-[0-9a-f]+)$/.exec(primary)?.[1];
+  if (!id) throw new Error(`the primary key of a replica must be a multi-region key, got ${primary}`);
+  return id;
+}
+
+function connectionArn(b: BlockView): string {
+  return `arn:aws:codestar-connections:${b.placement.region}:${b.placement.account}:connection/${b.placeholderId()}`;
 }
 
 function iamPath(b: BlockView): string {
@@ -248,6 +286,11 @@ export class Resolver {
     return {
       placement: this.placement(stack, body),
       has: (name) => body[name] !== undefined && body[name] !== null,
+      flag: (name) => {
+        if (body[name] === undefined || body[name] === null) return false;
+        if (typeof body[name] !== 'boolean') throw new Error(`${stack}: ${address} has no boolean argument "${name}"`);
+        return body[name];
+      },
       arg: (name) => {
         if (typeof body[name] !== 'string') throw new Error(`${stack}: ${address} has no string argument "${name}"`);
         return this.resolve(stack, body[name]);

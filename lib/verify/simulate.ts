@@ -6,7 +6,7 @@ import {
   runSimulation,
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
-import type { AccessModel, Policy } from './model';
+import { type AccessModel, defaultKeyPolicy, type Policy } from './model';
 import type { AccessPath, Actor } from './paths';
 import type { PolicyJson } from './policy-render';
 
@@ -52,6 +52,20 @@ function principalOf(
         },
       };
     }
+    case 'named-role': {
+      const [, , , , account, resource] = actor.arn.split(':');
+      const name = resource.split('/').pop();
+      return {
+        principal: `arn:aws:sts::${account}:assumed-role/${name}/${SESSION_NAME}`,
+        identityPolicies: [{ name: 'its own policies, not in the stacks', policy: EVERYTHING }],
+        context: {
+          'aws:PrincipalArn': actor.arn,
+          'aws:PrincipalAccount': account,
+          'aws:PrincipalType': 'AssumedRole',
+          'aws:PrincipalIsAWSService': 'false',
+        },
+      };
+    }
     case 'outsider':
       return {
         principal: `arn:aws:sts::${actor.account}:assumed-role/administrator/${SESSION_NAME}`,
@@ -70,8 +84,8 @@ function principalOf(
         context: {
           'aws:PrincipalServiceName': actor.service,
           'aws:PrincipalIsAWSService': 'true',
-          'aws:SourceAccount': actor.sourceAccount,
-          'aws:SourceArn': actor.sourceArn,
+          ...(actor.sourceAccount ? { 'aws:SourceAccount': actor.sourceAccount } : {}),
+          ...(actor.sourceArn ? { 'aws:SourceArn': actor.sourceArn } : {}),
         },
       };
   }
@@ -84,7 +98,7 @@ function asSimulationPolicy(policy: Policy): { name: string; policy: PolicyJson 
 /** The simulation of one request: its principal's policies, the resource's policy and the full request context. */
 function simulationFor(model: AccessModel, path: AccessPath): Simulation {
   const resource = model.canonicalResource(path.resource);
-  const resourceAccount = model.resourceAccount(resource);
+  const resourceAccount = path.account ?? model.resourceAccount(resource);
   const { principal, identityPolicies, permissionBoundaryPolicies, context } = principalOf(model, path.actor);
   const contextVariables: Record<string, string> = {
     ...context,
@@ -93,7 +107,12 @@ function simulationFor(model: AccessModel, path: AccessPath): Simulation {
     ...path.context,
   };
   for (const key of path.absent ?? []) delete contextVariables[key];
-  const resourcePolicy = model.resourcePolicyFor(path.action, resource);
+  // A key outside the stacks is assumed to keep AWS's default policy, which lets its account's IAM policies decide.
+  const resourcePolicy =
+    model.resourcePolicyFor(path.action, resource) ??
+    (path.outsideStacks && path.action.startsWith('kms:')
+      ? { name: 'assumed default key policy', document: defaultKeyPolicy(resourceAccount), origin: 'outside the stacks' }
+      : undefined);
   return {
     request: { principal, action: path.action, resource: { resource, accountId: resourceAccount }, contextVariables },
     identityPolicies,
@@ -158,7 +177,9 @@ function decidingStatements(
       .map((g) =>
         g.policyType === 'resource'
           ? `${resourceKind}#${g.statementId ?? g.statementIndex}`
-          : `${g.policyType} ${g.policyIdentifier}#${g.statementId ?? g.statementIndex}`,
+          : `${g.policyType === 'pb' ? `boundary ${policyName(g.policyIdentifier)}` : `${g.policyType} ${g.policyIdentifier}`}#${
+              g.statementId ?? g.statementIndex
+            }`,
       )
       .join(' + ');
     return { deciding, explicitDenies: [] };
@@ -169,7 +190,7 @@ function decidingStatements(
     const policy = r.policyType === 'resource' ? resourceKind : policyTypeName(r.policyType);
     if (r.denialType === 'Implicit') return `no Allow in ${policy}`;
     if (r.statementId) explicitDenies.push(r.statementId);
-    return `Deny in ${r.policyType === 'resource' ? policy : `${policy} ${r.policyIdentifier ?? ''}`.trim()}#${
+    return `Deny in ${r.policyType === 'resource' ? policy : `${policy} ${policyName(r.policyIdentifier)}`.trim()}#${
       r.statementId ?? r.statementIndex
     }`;
   });
@@ -181,8 +202,14 @@ function decidingStatements(
 
 function resourceKindOf(model: AccessModel, path: AccessPath): string {
   if (path.action.toLowerCase().startsWith('sts:assumerole')) return 'trust policy';
+  if (path.outsideStacks && path.action.startsWith('kms:')) return 'assumed default key policy';
   const resource = model.canonicalResource(path.resource);
   return model.resourcePolicies.find((p) => p.covers(resource))?.policy.name ?? 'resource policy';
+}
+
+/** A managed policy by its name (`arn:aws:iam::1:policy/webapp-pipeline-boundary` → `webapp-pipeline-boundary`). */
+function policyName(identifier: string | undefined): string {
+  return identifier?.split('/').pop() ?? '';
 }
 
 function policyTypeName(type: string): string {

@@ -2,7 +2,7 @@ import type { PipelineConfig } from '../config/schema';
 import { Naming } from '../naming';
 import { inputProblems } from './input-checks';
 import { AccessModel } from './model';
-import { type AccessPath, forbiddenPaths, requiredPaths } from './paths';
+import { type AccessPath, forbiddenPaths, type Inventory, requiredPaths, topologyAccounts } from './paths';
 import { evaluate, type Outcome } from './simulate';
 import type { SynthesizedApp } from './synthesized';
 
@@ -27,13 +27,12 @@ export async function verifyAccess(app: SynthesizedApp, config: PipelineConfig):
   const topology = topologyProblems(model, config);
   if (topology.length > 0) return { outcomes: [], problems: topology, ok: false };
   const naming = new Naming(config);
-  const required = requiredPaths(config, naming);
+  const inventory = inventoryOf(model);
+  let required: AccessPath[];
   let forbidden: AccessPath[];
   try {
-    forbidden = forbiddenPaths(config, naming, required, {
-      roles: [...model.roles.values()].map(({ arn, account }) => ({ arn, account })).sort((a, b) => a.arn.localeCompare(b.arn)),
-      resourceAccount: (arn) => model.resourceAccount(model.canonicalResource(arn)),
-    });
+    required = await requiredPaths(config, naming, inventory);
+    forbidden = forbiddenPaths(config, naming, required, inventory);
   } catch (error) {
     return { outcomes: [], problems: [(error as Error).message], ok: false };
   }
@@ -44,13 +43,18 @@ export async function verifyAccess(app: SynthesizedApp, config: PipelineConfig):
   return { outcomes, problems, ok: problems.length === 0 && outcomes.every((o) => o.problems.length === 0) };
 }
 
+/** What the paths need to know about the synthesized stacks. */
+export function inventoryOf(model: AccessModel): Inventory {
+  return {
+    roles: [...model.roles.values()].map(({ arn, account }) => ({ arn, account })).sort((a, b) => a.arn.localeCompare(b.arn)),
+    resourceAccount: (arn) => model.resourceAccount(model.canonicalResource(arn)),
+    createdArns: (type) => model.createdArns(type),
+  };
+}
+
 /** The stacks must have been synthesized from this configuration: the same accounts, no more, no fewer. */
 function topologyProblems(model: AccessModel, config: PipelineConfig): string[] {
-  const configured = new Set([
-    config.pipeline.account.id,
-    config.repository.account.id,
-    ...config.targets.map((t) => t.account.id),
-  ]);
+  const configured = new Set(topologyAccounts(config));
   const problems: string[] = [];
   for (const id of configured) {
     if (!model.accounts.has(id))
