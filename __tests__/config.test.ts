@@ -2,19 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig, parseConfig, validateConfig } from '../lib/config/load';
+import { loadConfig, parseConfig, validateConfig } from '../lib/config/load';
 import { generateConfig, type ConfigInput } from '../lib/config/generate';
 import { configJsonSchemaText } from '../lib/config/json-schema';
-
-function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
-}
+import { problemsOf } from './support/synth';
 
 function clone(input: ConfigInput): any {
   return JSON.parse(JSON.stringify(input));

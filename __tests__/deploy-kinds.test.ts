@@ -1,6 +1,5 @@
-import { ConfigError, validateConfig } from '../lib/config/load';
 import { baseConfig, everyKindTargets } from './support/configs';
-import { config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+import { config, policyStatements, resourcesOfType, synthesize, type TerraformJson, problemsOf } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const cfg = config(baseConfig(everyKindTargets()));
@@ -22,16 +21,6 @@ function roleStatements(stack: TerraformJson, role: string): any[] {
 
 function allowedActions(statements: any[]): string[] {
   return statements.filter((s) => s.effect === 'Allow').flatMap((s) => s.actions);
-}
-
-function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
 }
 
 describe('deploy actions', () => {

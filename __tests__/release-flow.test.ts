@@ -1,18 +1,7 @@
-import { ConfigError, validateConfig } from '../lib/config/load';
 import { account, baseConfig } from './support/configs';
-import { config, policyStatements, synthesize } from './support/synth';
+import { config, policyStatements, synthesize, problemsOf } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
-}
-
 const s3 = { kind: 's3' } as const;
 
 describe('approvals', () => {

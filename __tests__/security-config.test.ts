@@ -1,17 +1,8 @@
-import { ConfigError, validateConfig } from '../lib/config/load';
+import { validateConfig } from '../lib/config/load';
 import { generateConfig, type ConfigInput } from '../lib/config/generate';
+import { problemsOf } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-
-function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
-}
 
 function withSections(sections: Record<string, unknown>): any {
   return { ...(JSON.parse(JSON.stringify(generateConfig(2))) as ConfigInput), ...sections };

@@ -1,18 +1,7 @@
-import { ConfigError, validateConfig } from '../lib/config/load';
 import { account, baseConfig, connectionSource, s3Source } from './support/configs';
-import { config, synthesize } from './support/synth';
+import { config, synthesize, problemsOf } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-function problemsOf(raw: unknown): Array<{ path: string; message: string }> {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
-}
-
 const targets = [
   { name: 'site', account: account('300000000001'), deploy: { kind: 's3' as const } },
   {

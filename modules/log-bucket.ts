@@ -1,13 +1,7 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { denyInsecureTransport, PolicyDocument } from './policy-document';
+import { SecureBucket } from './secure-bucket';
 
 /** Where one bucket's server access logs go. */
 export interface AccessLogTarget {
@@ -44,34 +38,23 @@ export class LogBucket extends Construct {
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
     const { provider } = props;
-    const bucket = new S3Bucket(this, 'Default', {
+    const bucket = new SecureBucket(this, 'Default', {
       provider,
-      bucket: props.bucketName,
-      forceDestroy: false,
-      lifecycle: { preventDestroy: props.protect },
-    });
-    new S3BucketVersioningA(this, 'versioning', {
-      provider,
-      bucket: bucket.id,
-      versioningConfiguration: { status: 'Enabled' },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      provider,
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public_access_block', {
-      provider,
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      provider,
-      bucket: bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
+      bucketName: props.bucketName,
+      sseS3ForAccessLogs: true,
+      protect: props.protect,
+      statements: [
+        {
+          sid: 'S3DeliversAccessLogs',
+          principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+          actions: ['s3:PutObject'],
+          resources: [`arn:aws:s3:::${props.bucketName}/*`],
+          conditions: [
+            { test: 'ArnEquals', variable: 'aws:SourceArn', values: props.sourceBucketNames.map((name) => `arn:aws:s3:::${name}`) },
+            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
+          ],
+        },
+      ],
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       provider,
@@ -87,32 +70,7 @@ export class LogBucket extends Construct {
         },
       ],
     });
-
-    const logsArn = `arn:aws:s3:::${props.bucketName}`;
-    const policy = new PolicyDocument(this, 'policy_document', {
-      provider,
-      statements: [
-        denyInsecureTransport([bucket.arn, `${bucket.arn}/*`], ['s3:*']),
-        {
-          sid: 'S3DeliversAccessLogs',
-          principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
-          actions: ['s3:PutObject'],
-          resources: [`${logsArn}/*`],
-          conditions: [
-            { test: 'ArnEquals', variable: 'aws:SourceArn', values: props.sourceBucketNames.map((name) => `arn:aws:s3:::${name}`) },
-            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
-          ],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, 'policy', {
-      provider,
-      bucket: bucket.id,
-      policy: policy.json,
-      // S3 rejects a policy while the public access block is being written.
-      dependsOn: [publicAccessBlock],
-    });
-    this.name = bucket.bucket;
+    this.name = bucket.name;
     this.arn = bucket.arn;
   }
 

@@ -10,21 +10,29 @@ import { Construct } from 'constructs';
 import type { AccessLogTarget } from './log-bucket';
 import { denyInsecureTransport, PolicyDocument, type Statement } from './policy-document';
 
-export interface SecureBucketProps {
+interface CommonProps {
   provider: AwsProvider;
   bucketName: string;
-  /** Customer-managed key for default SSE-KMS encryption. */
-  keyArn: string;
   /** Extra bucket-policy statements (cross-account grants). TLS-only is always added. */
   statements?: Statement[];
   /** Deny PutObject unless the request asks for SSE-KMS (the artifact bucket of seed 003). */
   denyUploadsWithoutKms?: boolean;
-  /** S3 Bucket Keys (fewer KMS calls); default on. */
-  bucketKey?: boolean;
   /** Where S3 server access logs go: a log bucket of the same account and region. */
   accessLogs?: AccessLogTarget;
   protect: boolean;
 }
+
+export type SecureBucketProps = CommonProps &
+  (
+    | {
+        /** Customer-managed key for default SSE-KMS encryption. */
+        keyArn: string;
+        /** S3 Bucket Keys (fewer KMS calls); default on. */
+        bucketKey?: boolean;
+      }
+    /** The one exception to SSE-KMS: S3 delivers server access logs only into SSE-S3 buckets. */
+    | { sseS3ForAccessLogs: true }
+  );
 
 /**
  * A private, versioned bucket: SSE-KMS with a customer key, all four public
@@ -32,6 +40,7 @@ export interface SecureBucketProps {
  * TLS-only policy and, when given a target, server access logs.
  */
 export class SecureBucket extends Construct {
+  readonly id: string;
   readonly name: string;
   readonly arn: string;
   /** The bucket policy, for services that check it when they are configured (CloudTrail). */
@@ -55,10 +64,12 @@ export class SecureBucket extends Construct {
       provider,
       bucket: bucket.id,
       rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.keyArn },
-          bucketKeyEnabled: props.bucketKey ?? true,
-        },
+        'keyArn' in props
+          ? {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.keyArn },
+              bucketKeyEnabled: props.bucketKey ?? true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
       ],
     });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public_access_block', {
@@ -104,6 +115,7 @@ export class SecureBucket extends Construct {
         targetPrefix: props.accessLogs.prefix,
       });
     }
+    this.id = bucket.id;
     this.name = bucket.bucket;
     this.arn = bucket.arn;
   }

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ApplyOrder } from '../../lib/apply-order';
-import { loadConfig, validateConfig } from '../../lib/config/load';
+import { ConfigError, loadConfig, validateConfig } from '../../lib/config/load';
+import type { Problem } from '../../lib/config/rules';
 import type { PipelineConfig } from '../../lib/config/schema';
 import { APPLY_ORDER_FILE, synthesizeAtomically, synthesizeHclAtomically } from '../../lib/synth';
 import { buildStacks } from '../../main';
@@ -92,4 +93,15 @@ export function shippedConfigs(): Record<string, PipelineConfig> {
       .map((file) => [file, loadConfig({ PIPELINE_CONFIG: file }).config]),
   );
   return shipped;
+}
+
+/** The problems a configuration is rejected with; fails the test when it is accepted. */
+export function problemsOf(raw: unknown): Problem[] {
+  try {
+    validateConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
 }
