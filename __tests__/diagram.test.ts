@@ -109,6 +109,27 @@ describe('the topology diagram', () => {
     );
   });
 
+  it("draws the Terraform Cloud bootstrap's part in each account: the tokens each run role admits and the role it leads to", () => {
+    const lines = renderDiagram(synthesize(shippedConfigs()['config/examples/terraform-cloud.yaml'])).topology.split('\n');
+    const inAccount = (account: string) => lines.slice(lines.indexOf(`  subgraph account_${account}["account ${account} · ap-northeast-1"]`));
+    // One part of the stack per account, holding only that account's provider and role.
+    expect(inAccount('222222222222').slice(1, 5)).toEqual([
+      '    subgraph stack_tfc_bootstrap_222222222222["stack tfc-bootstrap · apply wave 1"]',
+      '      tfc_bootstrap_aws_iam_openid_connect_provider_oidc_222222222222[/"OIDC provider<br/>https://app.terraform.io"\\]',
+      '      tfc_bootstrap_aws_iam_role_terraform_cloud_role_222222222222(["role<br/>webapp-terraform-cloud"])',
+      '    end',
+    ]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  tfc_bootstrap_aws_iam_openid_connect_provider_oidc_111111111111 -->|"tokens of workspaces webapp-pipeline, webapp-pipeline-base may assume"| tfc_bootstrap_aws_iam_role_terraform_cloud_role_111111111111',
+        '  tfc_bootstrap_aws_iam_role_terraform_cloud_role_111111111111 -->|"may assume (AssumesTerraformRole)"| existing_arn_aws_iam_111111111111_role_terraform',
+        '    existing_arn_aws_iam_111111111111_role_terraform{{"role<br/>terraform<br/>(existing)"}}',
+      ]),
+    );
+    // The alerts filter the Terraform role out; it is no source of change events.
+    expect(lines.filter((l) => l.includes('role_terraform ==>'))).toEqual([]);
+  });
+
   it('draws the object events of an S3 source starting the pipeline', () => {
     const lines = renderDiagram(synthesize(shippedConfigs()['config/examples/s3-source-containers.yaml'])).topology.split('\n');
     expect(lines).toContain(

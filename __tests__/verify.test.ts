@@ -44,6 +44,22 @@ const configurations: Array<[string, PipelineConfig]> = [
     }),
   ],
   [
+    // What the shipped Terraform Cloud example does not do: read whole remote states, on Terraform Enterprise, through
+    // identity providers the accounts already have.
+    'Terraform Enterprise with remote-state reads and existing identity providers (generated)',
+    config({
+      ...generateConfig(2),
+      backend: {
+        type: 'terraform-cloud',
+        hostname: 'tfe.example.com',
+        organization: 'platform',
+        workspacePrefix: 'rel-',
+        outputs: 'remote_state',
+        bootstrap: { createOidcProvider: false },
+      },
+    }),
+  ],
+  [
     'an existing connection and targets in two other regions (generated)',
     config({
       ...baseConfig([
@@ -217,11 +233,19 @@ describe('a mutated policy flips exactly the paths it should', () => {
       }
       return [...new Set(flipped.map((o) => o.path.context?.['iam:PassedToService']))].sort();
     };
-    // The permissions boundary still lets roles be passed only to the deploy services: the grant alone flips exactly
-    // those paths (each role of the account, to each deploy service), not the hand-over to EC2 or Lambda...
+    // The permissions boundary still lets roles be passed only to the services the pipeline hands roles to: the grant
+    // alone flips exactly those paths (each role of the account, to each such service), not the hand-over to CodeDeploy,
+    // EC2 or Lambda...
     const grantOnly = await verifyExample(mutated(passesAnyRole));
-    expect(failing(grantOnly).length).toBeGreaterThan(10);
-    expect(passedTo(grantOnly)).toEqual(['cloudformation.amazonaws.com', 'codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com']);
+    expect([...new Set(failing(grantOnly).map((o) => o.path.resource))].sort()).toEqual([
+      'arn:aws:iam::111111111111:role/terraform',
+      'arn:aws:iam::111111111111:role/webapp-build',
+      'arn:aws:iam::111111111111:role/webapp-pipeline',
+      'arn:aws:iam::111111111111:role/webapp-pipeline-starter',
+      'arn:aws:iam::111111111111:role/webapp-trail-logs',
+    ]);
+    expect(failing(grantOnly)).toHaveLength(5 * 2);
+    expect(passedTo(grantOnly)).toEqual(['cloudformation.amazonaws.com', 'ecs-tasks.amazonaws.com']);
     // ...so proving that the escalation to any service is caught takes widening the boundary as well.
     const withBoundary = await verifyExample(
       mutated((stacks) => {
@@ -254,23 +278,93 @@ describe('a mutated policy flips exactly the paths it should', () => {
 });
 
 describe('the new kinds, sources and regions flip the right paths when mutated', () => {
-  it("a boundary without the configuration's grants silently denies the CloudFormation execution role", async () => {
+  it("a boundary without its extension silently denies what the configuration grants the CloudFormation execution role", async () => {
     const cfg = shippedConfig('config/examples/codecommit-cloudformation.yaml');
+    const staging = cfg.targets.find((t) => t.name === 'staging')!;
+    if (staging.deploy.kind !== 'cloudformation') throw new Error('staging deploys with CloudFormation');
+    const granted = staging.deploy.executionRole.statements.flatMap((s) => s.actions).sort();
+    // The extension adds dynamodb:* and sqs:* for the statements; without it the boundary allows the pipeline's services.
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        const allow = statement(stacks, 'target-staging', 'permissions_boundary_document', 'AllowPipelineServicesAtMost');
+        const before = allow.actions.length;
+        allow.actions = allow.actions.filter((a: string) => !['dynamodb:*', 'sqs:*'].includes(a));
+        if (allow.actions.length !== before - 2) throw new Error('the boundary does not extend to dynamodb and sqs');
+      }, cfg),
+      cfg,
+    );
+    const flipped = failing(verification);
+    expect(flipped.map((o) => o.path.action).sort()).toEqual(granted);
+    for (const outcome of flipped) {
+      expect([actorLabel(outcome.path.actor), outcome.result, outcome.deciding]).toEqual([
+        'billing-cfn-staging@333333333333',
+        'ImplicitlyDenied',
+        'no Allow in permissions boundary',
+      ]);
+    }
+  });
+
+  it('a boundary without its passRole extension silently denies handing the configured role to its service', async () => {
+    const cfg = shippedConfig('config/examples/release-flow.yaml');
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        const [passedTo] = statement(
+          stacks,
+          'target-staging-api',
+          'permissions_boundary_document',
+          'AllowPassingRolesToDeployServicesOnly',
+        ).condition;
+        passedTo.values = passedTo.values.filter((service: string) => service !== 'lambda.amazonaws.com');
+      }, cfg),
+      cfg,
+    );
+    expect(
+      failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.path.context, o.deciding]),
+    ).toEqual([
+      [
+        'shop-cfn-staging-api@222222222222',
+        'iam:PassRole',
+        'arn:aws:iam::222222222222:role/shop-api-function',
+        { 'iam:PassedToService': 'lambda.amazonaws.com' },
+        'no Allow in permissions boundary',
+      ],
+    ]);
+  });
+
+  it('a CodeDeploy trust without aws:SourceArn lets CodeDeploy assume the role for any deployment group', async () => {
+    const cfg = shippedConfig('config/examples/release-flow.yaml');
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        const trust = statement(stacks, 'target-production-service', 'codedeploy_role_trust', 'TrustServiceForThisAccount');
+        trust.condition = trust.condition.filter((c: TerraformJson) => c.variable !== 'aws:SourceArn');
+      }, cfg),
+      cfg,
+    );
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.result])).toEqual([
+      [
+        'codedeploy.amazonaws.com for deploymentgroup:shop-production-service/shop-production-service-other@333333333333',
+        'sts:AssumeRole',
+        'arn:aws:iam::333333333333:role/shop-codedeploy-production-service',
+        'Allowed',
+      ],
+    ]);
+  });
+
+  it('a regional log bucket without the delivery grant: the artifact store of that region can no longer log', async () => {
+    const cfg = shippedConfig('config/examples/release-flow.yaml');
     const verification = await verifyAccess(
       mutated(
-        (stacks) => withoutStatement(stacks, 'target-staging', 'permissions_boundary_document', 'ExecutionRoleGrant1'),
+        (stacks) => withoutStatement(stacks, 'pipeline-base', 'access_logs_us_east_1_policy_document', 'S3DeliversAccessLogs'),
         cfg,
       ),
       cfg,
     );
-    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.result, o.deciding])).toEqual([
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.resource, o.deciding])).toEqual([
       [
-        'billing-cfn-staging@333333333333',
-        'dynamodb:AssociateTableReplica',
-        'ImplicitlyDenied',
-        'no Allow in permissions boundary',
+        'logging.s3.amazonaws.com for shop-artifacts-111111111111-us-east-1@111111111111',
+        'arn:aws:s3:::shop-access-logs-111111111111-us-east-1/shop-artifacts-111111111111-us-east-1/access.log',
+        'no Allow in identity policies; no Allow in bucket policy',
       ],
-      ['billing-cfn-staging@333333333333', 'sqs:AddPermission', 'ImplicitlyDenied', 'no Allow in permissions boundary'],
     ]);
   });
 
@@ -310,6 +404,62 @@ describe('the new kinds, sources and regions flip the right paths when mutated',
       });
       expect(outcome.problems).toEqual(['must be denied, but is allowed']);
     }
+  });
+});
+
+describe('the Terraform Cloud run roles flip the right paths when mutated', () => {
+  const cfg = shippedConfig('config/examples/terraform-cloud.yaml');
+  const trustOfPipelineAccount = (stacks: Record<string, TerraformJson>) =>
+    statement(stacks, 'tfc-bootstrap', 'terraform_cloud_role_111111111111_trust', 'TrustWebIdentitySubjects');
+
+  it("a subject pattern for the whole project lets other accounts' workspaces into the pipeline account", async () => {
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        const subject = trustOfPipelineAccount(stacks).condition.find((c: TerraformJson) => c.variable === 'app.terraform.io:sub');
+        Object.assign(subject, { test: 'StringLike', values: ['organization:acme:project:webapp:workspace:*'] });
+      }, cfg),
+      cfg,
+    );
+    const flipped = failing(verification);
+    expect(flipped.map((o) => o.path.claim)).toEqual([
+      'runs of workspace webapp-repository (account 222222222222) cannot assume the run role of account 111111111111',
+      'runs of workspace webapp-target-production (account 444444444444) cannot assume the run role of account 111111111111',
+      'runs of workspace webapp-target-staging (account 333333333333) cannot assume the run role of account 111111111111',
+    ]);
+    for (const outcome of flipped) {
+      expect(outcome).toMatchObject({
+        result: 'Allowed',
+        deciding: 'trust policy#TrustWebIdentitySubjects on token claims app.terraform.io:aud, app.terraform.io:sub',
+      });
+    }
+  });
+
+  it('a trust without the audience condition admits tokens minted for another audience', async () => {
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        const trust = trustOfPipelineAccount(stacks);
+        trust.condition = trust.condition.filter((c: TerraformJson) => c.variable !== 'app.terraform.io:aud');
+      }, cfg),
+      cfg,
+    );
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.result])).toEqual([
+      [
+        'token of app.terraform.io@111111111111 (aud=sts.amazonaws.com, sub=organization:acme:project:webapp:workspace:webapp-pipeline:run_phase:apply)',
+        'Allowed',
+      ],
+    ]);
+  });
+
+  it('a run role that may assume any role is still refused by every trust policy of the topology', async () => {
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        statement(stacks, 'tfc-bootstrap', 'terraform_cloud_role_111111111111_permissions', 'AssumesTerraformRole').resources = [
+          '*',
+        ];
+      }, cfg),
+      cfg,
+    );
+    expect(failing(verification)).toEqual([]);
   });
 });
 
@@ -371,13 +521,37 @@ describe('the input checks', () => {
   it('refuse a configured statement they cannot exercise instead of skipping it', async () => {
     await expect(
       grantRequests(
-        [{ sid: 'Queues', actions: ['sqs:*'], resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'] }],
+        [{ sid: 'Queues', actions: ['sqs:SendMessage'], resources: ['arn:aws:dynamodb:eu-west-1:300000000002:table/orders'] }],
         account('300000000002'),
         [],
       ),
     ).rejects.toThrow(
-      'statement Queues of the configuration: no action of sqs:* applies to arn:aws:dynamodb:eu-west-1:300000000002:table/orders',
+      'statement Queues of the configuration: sqs:SendMessage applies to none of arn:aws:dynamodb:eu-west-1:300000000002:table/orders',
     );
+  });
+
+  it('require every role the stacks create to be exercised by a required path', async () => {
+    const verification = await verifyExample(
+      mutated((stacks) => {
+        const roles = stacks['target-staging'].resource.aws_iam_role;
+        roles.spare_role = { ...roles.deploy_role, name: 'webapp-spare' };
+      }),
+    );
+    expect(verification.problems).toEqual([
+      'target-staging: aws_iam_role.spare_role creates role arn:aws:iam::333333333333:role/webapp-spare, which no required path exercises (add it to lib/verify/paths.ts)',
+    ]);
+  });
+
+  it('require every access log delivery to be proven by a required path', async () => {
+    const verification = await verifyExample(
+      mutated((stacks) => {
+        const logging = stacks['pipeline-base'].resource.aws_s3_bucket_logging;
+        logging.elsewhere = { ...logging.artifact_store_bucket_access_logs, target_prefix: 'elsewhere/' };
+      }),
+    );
+    expect(verification.problems).toEqual([
+      'pipeline-base: aws_s3_bucket_logging.elsewhere logs the access to webapp-artifacts-111111111111-ap-northeast-1 into webapp-access-logs-111111111111-ap-northeast-1, which no required path proves (add it to lib/verify/paths.ts)',
+    ]);
   });
 
   it('refuse stacks synthesized from another configuration', async () => {
@@ -558,6 +732,50 @@ describe('resolving references', () => {
     const replica = model.keyAliases.get('arn:aws:kms:us-east-1:111111111111:alias/shop-artifacts')!;
     expect(replica).toBe(primary.replace(':eu-west-1:', ':us-east-1:'));
     expect(model.resourcePolicies.find((p) => p.arn === replica)?.kind).toBe('replica key');
+  });
+
+  it('resolves outputs through S3 remote state, Terraform Cloud remote state and tfe_outputs to the producer stack', () => {
+    const read = (file: string, stack: string, expression: string) =>
+      new Resolver(synthesize(shippedConfig(file))).resolve(stack, expression);
+    expect(
+      read(
+        'config/examples/s3-backend.yaml',
+        'target-staging',
+        '${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_bucket_arn}',
+      ),
+    ).toBe('arn:aws:s3:::webapp-artifacts-111111111111-ap-northeast-1');
+    expect(
+      read(
+        'config/examples/terraform-cloud.yaml',
+        'pipeline',
+        '${data.tfe_outputs.remote_repository.nonsensitive_values.source_role_arn}',
+      ),
+    ).toBe('arn:aws:iam::222222222222:role/webapp-source');
+    const enterprise = configurations.find(([name]) => name.startsWith('Terraform Enterprise'))![1];
+    expect(
+      new Resolver(synthesize(enterprise)).resolve(
+        'pipeline',
+        '${data.terraform_remote_state.remote_repository.outputs.source_role_arn}',
+      ),
+    ).toBe('arn:aws:iam::100000000002:role/scale-source');
+  });
+
+  it('refuses a read of state no stack keeps, and a sensitive output read through nonsensitive_values', () => {
+    const cfg = shippedConfig('config/examples/terraform-cloud.yaml');
+    const elsewhere = mutated((stacks) => {
+      stacks.pipeline.data.tfe_outputs.remote_repository.workspace = 'webapp-elsewhere';
+    }, cfg);
+    expect(() =>
+      new Resolver(elsewhere).resolve('pipeline', '${data.tfe_outputs.remote_repository.nonsensitive_values.source_role_arn}'),
+    ).toThrow(
+      'pipeline: data.tfe_outputs.remote_repository reads state cloud:app.terraform.io/acme/webapp-elsewhere, which no stack keeps',
+    );
+    const sensitive = mutated((stacks) => {
+      stacks.repository.output.source_role_arn.sensitive = true;
+    }, cfg);
+    expect(() =>
+      new Resolver(sensitive).resolve('pipeline', '${data.tfe_outputs.remote_repository.nonsensitive_values.source_role_arn}'),
+    ).toThrow('reads sensitive output "source_role_arn" of repository, which nonsensitive_values leaves out');
   });
 
   it('resolves remote-state outputs through the producer stack', () => {

@@ -20,6 +20,12 @@ export interface ServiceRoleAccess {
   name: string;
   arn: string;
   service: string;
+  /**
+   * The resource the service assumes the role for, which it names in
+   * aws:SourceAccount/aws:SourceArn; absent for a service that receives the
+   * role through iam:PassRole and sends no source keys.
+   */
+  actingFor?: { account: string; arn: string };
   requests: PurposefulRequest[];
   /** Statements the configuration gives the role; each becomes representative requests. */
   grants: ConfiguredGrant[];
@@ -33,7 +39,7 @@ export interface DeployAccess {
   /** What the role must be able to do in its own account. */
   requests: PurposefulRequest[];
   serviceRoles: ServiceRoleAccess[];
-  /** Roles the configuration names that the kind hands to a service (ECS task roles); no stack creates them. */
+  /** Roles the configuration names that the kind hands to a service (ECS task roles, roles a template needs); no stack creates them. */
   passedRoles: string[];
 }
 
@@ -124,11 +130,14 @@ const DEPLOY_KINDS: { [K in DeployKindName]: (target: TargetOf<K>, naming: Namin
           name: `the CloudFormation execution role of ${target.name}`,
           arn: executionRole,
           service: 'cloudformation.amazonaws.com',
-          requests: [],
+          // Each existing role the template needs, handed to exactly its service.
+          requests: deploy.executionRole.passRoles.flatMap(({ service, roles }) =>
+            roles.map((role) => passRole(`hands ${role.split('/').pop()} to ${service}`, role, service)),
+          ),
           grants: deploy.executionRole.statements,
         },
       ],
-      passedRoles: [],
+      passedRoles: deploy.executionRole.passRoles.flatMap((pass) => pass.roles),
     };
   },
 
@@ -185,6 +194,7 @@ const DEPLOY_KINDS: { [K in DeployKindName]: (target: TargetOf<K>, naming: Namin
           name: `the CodeDeploy role of ${target.name}`,
           arn: naming.codeDeployRoleArn(target),
           service: 'codedeploy.amazonaws.com',
+          actingFor: { account: account.id, arn: group },
           requests: [
             { purpose: 'reads the service', action: 'ecs:DescribeServices', resource: ecs.service },
             { purpose: 'creates the green task set', action: 'ecs:CreateTaskSet', resource: ecs.taskSet },

@@ -18,6 +18,7 @@ const stadium = (label: string) => `(["${label}"])`;
 const cylinder = (label: string) => `[("${label}")]`;
 const subroutine = (label: string) => `[["${label}"]]`;
 const hexagon = (label: string) => `{{"${label}"}}`;
+const trapezoid = (label: string) => `[/"${label}"\\]`;
 
 /** The resource types the diagram draws; others (policies, attachments, settings) are folded into edges. */
 const DRAWN: Record<string, NodeStyle> = {
@@ -36,6 +37,7 @@ const DRAWN: Record<string, NodeStyle> = {
   aws_codestarconnections_connection: { word: 'connection', shape: rounded, nameArgument: 'name' },
   aws_cloudtrail: { word: 'trail', shape: rect, nameArgument: 'name' },
   aws_codedeploy_app: { word: 'CodeDeploy application', shape: rect, nameArgument: 'name' },
+  aws_iam_openid_connect_provider: { word: 'OIDC provider', shape: trapezoid, nameArgument: 'url' },
 };
 
 /**
@@ -154,7 +156,13 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
   for (const role of model.roles.values()) {
     const roleNode = byArn.get(role.arn)!;
     for (const principal of trustedPrincipals(role.trust.document)) {
-      if (principal.kind === 'role') {
+      if (principal.kind === 'federated') {
+        const [, , , , account, resource] = principal.provider.split(':');
+        const provider =
+          byArn.get(principal.provider) ??
+          existingNode(principal.provider, account, 'OIDC provider', resource.replace(/^oidc-provider\//, ''));
+        edge(provider.id, '-->', `tokens of ${tokenHolders(principal.subjects)} may assume`, roleNode.id);
+      } else if (principal.kind === 'role') {
         const from = byArn.get(principal.arn);
         edge(from ? from.id : accountId(principal.arn.split(':')[4]), '-->', 'may assume', roleNode.id);
       } else if (principal.kind === 'service') {
@@ -184,6 +192,18 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
     for (const [target, grants] of grantsOn) edge(byArn.get(role.arn)!.id, '-->', [...grants].sort().join(', '), target.id);
   }
 
+  // Roles no stack creates that a role may assume (the Terraform roles a Terraform Cloud run role leads to).
+  for (const role of model.roles.values()) {
+    for (const statement of role.identity.flatMap((p) => p.document.Statement)) {
+      if (statement.Effect !== 'Allow' || !(statement.Action ?? []).includes('sts:AssumeRole')) continue;
+      for (const arn of (statement.Resource ?? []).filter((r) => /^arn:aws:iam::\d{12}:role\/[^*?]+$/.test(r))) {
+        if (model.roles.has(arn)) continue;
+        const existing = existingNode(arn, arn.split(':')[4], 'role', arn.split('/').pop()!);
+        edge(byArn.get(role.arn)!.id, '-->', `may assume (${statement.Sid ?? 'sts:AssumeRole'})`, existing.id);
+      }
+    }
+  }
+
   // Where events flow: what a rule's pattern matches, the bus it listens on, and its target.
   for (const rule of nodes.filter((n) => n.block?.type === 'aws_cloudwatch_event_rule')) {
     const { stack, body } = rule.block!;
@@ -192,7 +212,10 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
       // On an account's default bus, the resources a pattern names are where the events come from.
       for (const arn of pattern.match(/arn:aws:[a-z0-9-]+:[^"\\\s,\]]+/g) ?? []) {
         const source = nodeFor(arn);
-        if (source) edge(source.id, '==>', 'change events', rule.id);
+        // A role in a pattern is a caller it filters on (the alerts leave out the Terraform role), not an event source.
+        if (source && source.block?.type !== 'aws_iam_role' && !arn.includes(':role/')) {
+          edge(source.id, '==>', 'change events', rule.id);
+        }
       }
       for (const node of nodes.filter((n) => n.account === rule.account && n.block)) {
         const name = node.block!.type === 'aws_s3_bucket' ? node.block!.body.bucket : node.block!.body.name;
@@ -298,11 +321,16 @@ export function renderDiagram(app: SynthesizedApp): { topology: string; applyOrd
       accounts.set(account, entry);
     }
   }
+  const accountsOf = (stack: string) => [...accounts].filter(([, entry]) => entry.stacks.includes(stack)).length;
   for (const [account, { region, stacks }] of [...accounts].sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`  subgraph ${accountId(account)}["account ${account} · ${[...region].sort().join(', ')}"]`);
     for (const stack of stacks.sort((a, b) => (waveOf.get(a) ?? 0) - (waveOf.get(b) ?? 0) || a.localeCompare(b))) {
-      lines.push(`    subgraph ${nodeId(`stack.${stack}`)}["stack ${stack} · apply wave ${waveOf.get(stack)}"]`);
-      for (const node of nodes.filter((n) => n.block?.stack === stack)) lines.push(`      ${node.id}${node.shape}`);
+      // A stack that works in several accounts (the Terraform Cloud bootstrap) shows its part in each.
+      const id = nodeId(accountsOf(stack) > 1 ? `stack.${stack}.${account}` : `stack.${stack}`);
+      lines.push(`    subgraph ${id}["stack ${stack} · apply wave ${waveOf.get(stack)}"]`);
+      for (const node of nodes.filter((n) => n.block?.stack === stack && n.account === account)) {
+        lines.push(`      ${node.id}${node.shape}`);
+      }
       lines.push('    end');
     }
     for (const node of nodes.filter((n) => !n.block && n.account === account)) lines.push(`    ${node.id}${node.shape}`);
@@ -330,11 +358,12 @@ export function diagramMarkdown(app: SynthesizedApp, source: string): string {
     '',
     '# Topology',
     '',
-    'Accounts, their stacks and apply waves, the roles and resources in them; hexagons: what the deploy actions ' +
-      'change that exists before the stacks (a CloudFormation stack, an ECS service, another pipeline). Solid arrows: ' +
-      'who may assume a role (trust policies) and what a role may do to a resource (identity policies, labelled with ' +
-      'the statement ids); dotted arrows: the resource a service role runs for; thick arrows: events, pushes, alarms, ' +
-      'log files and access logs; dotted lines: the key that encrypts a bucket or topic.',
+    'Accounts, their stacks and apply waves, the roles and resources in them; hexagons: what exists before the ' +
+      'stacks and the deploy actions change or a role assumes (a CloudFormation stack, an ECS service, another ' +
+      'pipeline, a Terraform role); trapezoids: identity providers. Solid arrows: who may assume a role (trust ' +
+      'policies, including the tokens of Terraform Cloud workspaces) and what a role may do to a resource (identity ' +
+      'policies, labelled with the statement ids); dotted arrows: the resource a service role runs for; thick arrows: ' +
+      'events, pushes, alarms, log files and access logs; dotted lines: the key that encrypts a bucket or topic.',
     '',
     '```mermaid',
     topology.trimEnd(),
@@ -354,7 +383,9 @@ export function diagramMarkdown(app: SynthesizedApp, source: string): string {
 type TrustedPrincipal =
   | { kind: 'role'; arn: string }
   | { kind: 'account'; account: string }
-  | { kind: 'service'; service: string; sourceArn?: string };
+  | { kind: 'service'; service: string; sourceArn?: string }
+  /** Holders of a token of an OIDC provider whose subject is one of these. */
+  | { kind: 'federated'; provider: string; subjects: string[] };
 
 /** The principals a trust policy lets assume the role: exact roles where `aws:PrincipalArn` pins them. */
 function trustedPrincipals(trust: PolicyJson): TrustedPrincipal[] {
@@ -378,6 +409,10 @@ function trustedPrincipals(trust: PolicyJson): TrustedPrincipal[] {
       else if (account) out.push({ kind: 'account', account });
       else out.push({ kind: 'role', arn: identifier });
     }
+    for (const provider of statement.Principal.Federated ?? []) {
+      const host = provider.replace(/^arn:aws:iam::\d{12}:oidc-provider\//, '');
+      out.push({ kind: 'federated', provider, subjects: conditionValues(`${host}:sub`) });
+    }
     for (const service of statement.Principal.Service ?? []) {
       const sourceArns = conditionValues('aws:SourceArn');
       if (sourceArns.length === 0) out.push({ kind: 'service', service });
@@ -385,6 +420,13 @@ function trustedPrincipals(trust: PolicyJson): TrustedPrincipal[] {
     }
   }
   return out;
+}
+
+/** Who holds the tokens a trust admits: the Terraform Cloud workspaces its subjects name, or how many subjects. */
+function tokenHolders(subjects: string[]): string {
+  const workspaces = subjects.map((s) => /^organization:[^:]+:project:[^:]+:workspace:([^:]+):run_phase:\w+$/.exec(s)?.[1]);
+  if (subjects.length > 0 && workspaces.every((w) => w !== undefined)) return `workspaces ${[...new Set(workspaces)].join(', ')}`;
+  return subjects.length > 0 ? `${subjects.length} subject(s)` : 'any subject';
 }
 
 function accountId(account: string): string {

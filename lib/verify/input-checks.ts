@@ -114,6 +114,11 @@ class Checker {
       if (identifier === '*' || /^\d{12}$/.test(identifier) || /^arn:aws:iam::\d{12}:root$/.test(identifier)) return [];
       return this.arn(identifier, false);
     }
+    // An OIDC identity provider of an account (Terraform Cloud's dynamic credentials).
+    if (type === 'Federated') {
+      if (!/^arn:aws:iam::\d{12}:oidc-provider\/[^*?]+$/.test(identifier)) return [`"${identifier}" is not an OIDC provider ARN`];
+      return this.arn(identifier, false);
+    }
     return [`principal type ${type} is not used by this project`];
   }
 
@@ -140,7 +145,7 @@ export function arnTemplateFormat(template: string): RegExp {
 }
 
 /** An IAM action pattern (`kms:Get*`) as a case-insensitive regular expression. */
-export function wildcard(pattern: string): RegExp {
+function wildcard(pattern: string): RegExp {
   return new RegExp(
     `^${pattern
       .split('')

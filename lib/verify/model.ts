@@ -1,5 +1,5 @@
 import type { PolicyJson } from './policy-render';
-import { type Placement, Resolver } from './resolve';
+import { DEFAULT_CLOUD_HOST, type Placement, Resolver } from './resolve';
 import { address, allBlocks, type Block, type SynthesizedApp, type TerraformJson } from './synthesized';
 
 /** A rendered policy and where it came from. */
@@ -19,6 +19,19 @@ export interface RoleModel {
   /** Inline and attached managed policies. */
   identity: Policy[];
   boundary?: Policy;
+}
+
+/** A stack whose state and runs are in a Terraform Cloud workspace, as its `cloud` block says. */
+export interface WorkspaceStack {
+  stack: string;
+  hostname: string;
+  organization: string;
+  project: string;
+  workspace: string;
+  /** The one account the stack's AWS providers work in. */
+  account: string;
+  /** The roles its AWS providers assume there. */
+  terraformRoles: string[];
 }
 
 export interface ResourcePolicyModel {
@@ -115,6 +128,10 @@ export class AccessModel {
   readonly keyAliases = new Map<string, string>();
   /** Every account a provider of some stack works in. */
   readonly accounts = new Set<string>();
+  /** The stacks kept in Terraform Cloud workspaces (none on other backends). */
+  readonly workspaceStacks: WorkspaceStack[] = [];
+  /** Every `aws_s3_bucket_logging`: which bucket logs into which, under which prefix. */
+  readonly accessLogging: Array<{ bucket: string; targetBucket: string; prefix: string; origin: string }> = [];
   /** The role of every pipeline action that names one, with the pipeline's own role. */
   readonly pipelineActionRoles: Array<{ pipelineRoleArn: string; action: string; roleArn: string }> = [];
   private readonly blocks: Block[];
@@ -125,6 +142,10 @@ export class AccessModel {
       for (const provider of json.provider?.aws ?? []) {
         for (const id of provider.allowed_account_ids ?? []) this.accounts.add(id);
       }
+    }
+    for (const [stack, json] of Object.entries(app.stacks)) {
+      const workspace = workspaceStack(stack, json);
+      if (workspace) this.workspaceStacks.push(workspace);
     }
     const blocks = allBlocks(app);
     this.blocks = blocks;
@@ -226,6 +247,14 @@ export class AccessModel {
       if (!key) throw new Error(`${where(b)} targets key ${keyId}, which no stack creates in ${account} ${region}`);
       this.keyAliases.set(this.resolver.resolve(b.stack, `\${${address(b)}.arn}`), key.arn);
     }
+    for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_s3_bucket_logging')) {
+      this.accessLogging.push({
+        bucket: this.resolver.resolve(b.stack, b.body.bucket),
+        targetBucket: this.resolver.resolve(b.stack, b.body.target_bucket),
+        prefix: this.resolver.resolve(b.stack, b.body.target_prefix ?? ''),
+        origin: where(b),
+      });
+    }
     for (const b of blocks.filter((x) => x.kind === 'resource' && x.type === 'aws_codepipeline')) {
       const pipelineRoleArn = this.resolver.resolve(b.stack, b.body.role_arn);
       for (const stage of b.body.stage ?? []) {
@@ -298,4 +327,30 @@ export class AccessModel {
     this.resourcePolicies.forEach((p) => seen.add(p.policy));
     return [...seen];
   }
+}
+
+/** The workspace a stack's `cloud` block keeps it in, with the account and roles of its AWS providers. */
+function workspaceStack(stack: string, json: TerraformJson): WorkspaceStack | undefined {
+  const cloud = json.terraform?.cloud;
+  if (!cloud) return undefined;
+  const providers: TerraformJson[] = json.provider?.aws ?? [];
+  const accounts = [...new Set(providers.flatMap((p) => p.allowed_account_ids ?? []))];
+  if (accounts.length !== 1) {
+    throw new Error(`${stack}: a workspace's runs get credentials for one account, but its providers work in ${accounts.length}`);
+  }
+  // Without a project the workspace is in the organization's default project, whose name the output does not show.
+  if (!cloud.workspaces?.name || !cloud.workspaces.project) {
+    throw new Error(`${stack}: the cloud block must name the workspace and its project (the run token's subject names both)`);
+  }
+  return {
+    stack,
+    hostname: cloud.hostname ?? DEFAULT_CLOUD_HOST,
+    organization: cloud.organization,
+    project: cloud.workspaces.project,
+    workspace: cloud.workspaces.name,
+    account: accounts[0],
+    terraformRoles: [
+      ...new Set(providers.flatMap((p) => (p.assume_role ?? []).map((r: TerraformJson) => r.role_arn as string))),
+    ].sort(),
+  };
 }

@@ -2,6 +2,7 @@ import type { PipelineConfig, SourceOf } from '../config/schema';
 import { type Naming, roleArn } from '../naming';
 import { aliasArn, deployAccess, KMS_UPLOAD, type PurposefulRequest } from './deploy-access';
 import { grantRequests } from './grants';
+import type { WorkspaceStack } from './model';
 
 /** Who makes a request. */
 export type Actor =
@@ -24,7 +25,14 @@ export type Actor =
    */
   | { kind: 'service'; service: string; sourceAccount?: string; sourceArn?: string }
   /** An administrator of an account outside the topology: may do anything in its own account. */
-  | { kind: 'outsider'; account: string };
+  | { kind: 'outsider'; account: string }
+  /**
+   * The holder of a token of an OIDC identity provider (a Terraform Cloud
+   * run), calling sts:AssumeRoleWithWebIdentity: the provider is the
+   * principal, and the token's claims (`<issuer host>:aud`, `<issuer
+   * host>:sub`) are the keys the trust policy tests.
+   */
+  | { kind: 'web-identity'; provider: string; claims: Record<string, string> };
 
 export interface Request {
   action: string;
@@ -64,6 +72,8 @@ export interface Inventory {
   resourceAccount(resourceArn: string): string;
   /** ARNs of the resources of one type that the stacks create (for values only AWS assigns, such as a connection's id). */
   createdArns(type: string): string[];
+  /** The stacks kept in Terraform Cloud workspaces: whose runs get credentials in which account. */
+  workspaceStacks: WorkspaceStack[];
 }
 
 /** CodeCommit actions of a cross-account source action. */
@@ -220,11 +230,12 @@ export async function requiredPaths(config: PipelineConfig, naming: Naming, inve
       paths.push(allowed(`the deploy role of ${target.name} ${purpose}`, deployer, request));
     }
     for (const serviceRole of access.serviceRoles) {
-      // Such services do not send aws:SourceArn: only the passing side (iam:PassRole) is pinned.
+      const { service, actingFor } = serviceRole;
       paths.push(
         allowed(
-          `${serviceRole.service} assumes ${serviceRole.name}`,
-          { kind: 'service', service: serviceRole.service },
+          `${service} assumes ${serviceRole.name}`,
+          // A service that receives the role through iam:PassRole sends no source keys: only the passing side pins it.
+          actingFor ? serviceFor(service, actingFor.account, actingFor.arn) : { kind: 'service', service },
           assume(serviceRole.arn),
         ),
       );
@@ -237,6 +248,7 @@ export async function requiredPaths(config: PipelineConfig, naming: Naming, inve
   }
 
   paths.push(...auditPaths(config, naming));
+  paths.push(...terraformCloudPaths(config, naming, inventory));
   return paths;
 }
 
@@ -385,8 +397,14 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
         serviceFor('logging.s3.amazonaws.com', account, `arn:aws:s3:::${sourceBucket}`),
         { action: 's3:PutObject', resource: `arn:aws:s3:::${logBucket}/${sourceBucket}/access.log` },
       );
-    paths.push(delivers(naming.accessLogBucket, naming.artifactBucket, pipeline.id));
+    // S3 delivers logs only within one region: each artifact store logs into the log bucket of its region.
+    for (const store of artifactStores(config, naming)) {
+      paths.push(delivers(naming.accessLogBucketIn(store.region), store.bucket, pipeline.id));
+    }
     if (audit.trail.enabled) paths.push(delivers(naming.accessLogBucket, naming.trailBucket, pipeline.id));
+    if (config.source.kind === 's3' && config.source.create) {
+      paths.push(delivers(naming.accessLogBucket, naming.sourceBucket(config.source), pipeline.id));
+    }
     for (const target of config.targets) {
       if (target.deploy.kind !== 's3') continue;
       const deployTarget = { ...target, deploy: target.deploy };
@@ -419,6 +437,133 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
         publishes(`alarm ${alarm} notifies`, 'cloudwatch.amazonaws.com', naming.alarmArn(alarm), naming.notificationsTopicArn),
       ),
     );
+  }
+  return paths;
+}
+
+/** The audience Terraform Cloud puts in the workload identity tokens of AWS runs unless a workspace overrides it. */
+const TERRAFORM_CLOUD_AUDIENCE = 'aws.workload.identity';
+const RUN_PHASES = ['plan', 'apply'];
+
+/** Whether the stacks include the Terraform Cloud bootstrap, which creates a run role in each account. */
+function hasRunRoles(config: PipelineConfig): boolean {
+  return config.backend.type === 'terraform-cloud' && config.backend.bootstrap.enabled;
+}
+
+function oidcProviderArn(account: string, hostname: string): string {
+  return `arn:aws:iam::${account}:oidc-provider/${hostname}`;
+}
+
+/**
+ * A run of a workspace, with the token Terraform Cloud issues for it (the
+ * subject names organization, project, workspace and run phase), presented to
+ * the identity provider of `account`.
+ */
+function run(
+  account: string,
+  workspace: Pick<WorkspaceStack, 'hostname' | 'organization' | 'project' | 'workspace'>,
+  phase: string,
+  audience = TERRAFORM_CLOUD_AUDIENCE,
+): Extract<Actor, { kind: 'web-identity' }> {
+  const { hostname, organization, project } = workspace;
+  return {
+    kind: 'web-identity',
+    provider: oidcProviderArn(account, hostname),
+    claims: {
+      [`${hostname}:aud`]: audience,
+      [`${hostname}:sub`]: `organization:${organization}:project:${project}:workspace:${workspace.workspace}:run_phase:${phase}`,
+    },
+  };
+}
+
+function assumeWithWebIdentity(roleArn: string): Request {
+  return { action: 'sts:AssumeRoleWithWebIdentity', resource: roleArn };
+}
+
+/**
+ * With the Terraform Cloud bootstrap, the runs of each workspace get AWS
+ * credentials through the run role of their stack's account: every plan and
+ * apply of those workspaces may assume it, and it may assume the Terraform
+ * roles the stack's providers assume (whose trust is outside the stacks).
+ */
+function terraformCloudPaths(config: PipelineConfig, naming: Naming, inventory: Inventory): AccessPath[] {
+  if (!hasRunRoles(config)) return [];
+  const paths: AccessPath[] = [];
+  for (const workspace of inventory.workspaceStacks) {
+    const runRole = roleArn({ id: workspace.account }, naming.terraformCloudRole);
+    for (const phase of RUN_PHASES) {
+      paths.push(
+        allowed(
+          `${phase} runs of workspace ${workspace.workspace} assume the run role of their account`,
+          run(workspace.account, workspace, phase),
+          assumeWithWebIdentity(runRole),
+        ),
+      );
+    }
+    for (const terraformRole of workspace.terraformRoles) {
+      paths.push(
+        allowed(`the run role assumes the Terraform role of stack ${workspace.stack}`, role(runRole), {
+          ...assume(terraformRole),
+          outsideStacks: true,
+        }),
+      );
+    }
+  }
+  return uniquePaths(paths);
+}
+
+/**
+ * A run role admits only the runs of its own account's workspaces, only
+ * through its identity provider, and no AWS principal; it assumes nothing but
+ * the Terraform roles.
+ */
+function terraformCloudForbiddenPaths(
+  config: PipelineConfig,
+  naming: Naming,
+  inventory: Inventory,
+  outsider: string,
+): AccessPath[] {
+  if (!hasRunRoles(config)) return [];
+  const paths: AccessPath[] = [];
+  const accounts = [...new Set(inventory.workspaceStacks.map((w) => w.account))].sort();
+  for (const account of accounts) {
+    const runRole = roleArn({ id: account }, naming.terraformCloudRole);
+    const own = inventory.workspaceStacks.find((w) => w.account === account)!;
+    const assumeRunRole = assumeWithWebIdentity(runRole);
+    for (const other of inventory.workspaceStacks.filter((w) => w.account !== account)) {
+      paths.push(
+        denied(
+          `runs of workspace ${other.workspace} (account ${other.account}) cannot assume the run role of account ${account}`,
+          run(account, other, 'apply'),
+          assumeRunRole,
+        ),
+      );
+    }
+    paths.push(
+      denied('a token for another audience is refused', run(account, own, 'apply', 'sts.amazonaws.com'), assumeRunRole),
+      denied(
+        "runs of another organization's workspace of the same name are refused",
+        run(account, { ...own, organization: `${own.organization}-other` }, 'apply'),
+        assumeRunRole,
+      ),
+      denied(
+        "runs of another project's workspace of the same name are refused",
+        run(account, { ...own, project: `${own.project}-other` }, 'apply'),
+        assumeRunRole,
+      ),
+      denied(
+        "a token presented through another account's identity provider is refused",
+        { ...run(account, own, 'apply'), provider: oidcProviderArn(outsider, own.hostname) },
+        assumeRunRole,
+      ),
+      denied('the run role cannot be assumed with AWS credentials', { kind: 'outsider', account: outsider }, assume(runRole)),
+    );
+    for (const other of inventory.roles.filter((r) => r.arn !== runRole)) {
+      paths.push(
+        denied('the run role cannot be assumed with AWS credentials', { kind: 'role', arn: other.arn, widened: true }, assume(runRole)),
+        denied('the run role assumes only the Terraform roles', role(runRole), assume(other.arn)),
+      );
+    }
   }
   return paths;
 }
@@ -489,6 +634,8 @@ export function forbiddenPaths(
   // Each grant names exactly its role: any other role of the topology, even with every permission, is refused by the
   // resource side wherever the resource side decides (cross-account, trust policies, the use of a key).
   for (const path of required) {
+    // A token is no AWS principal: which tokens a run role admits is proven in terraformCloudForbiddenPaths.
+    if (path.actor.kind === 'web-identity') continue;
     const owner = path.account ?? inventory.resourceAccount(path.resource);
     const resourceDecides = path.action.startsWith('sts:') || KMS_CRYPTO.test(path.action);
     for (const other of inventory.roles) {
@@ -566,6 +713,7 @@ export function forbiddenPaths(
 
   paths.push(...encryptionContextPaths(config, naming, stores[0]));
   paths.push(...sourceForbiddenPaths(config, naming, inventory));
+  paths.push(...terraformCloudForbiddenPaths(config, naming, inventory, outsider));
 
   for (const target of config.targets) {
     const access = deployAccess(target, naming);

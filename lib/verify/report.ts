@@ -16,6 +16,12 @@ export function actorLabel(actor: Actor): string {
     }
     case 'outsider':
       return `administrator@${actor.account} (outside)`;
+    case 'web-identity': {
+      const [, , , , account, resource] = actor.provider.split(':');
+      // Claims by their own names (`sub`, not `app.terraform.io:sub`): the provider names the issuer already.
+      const claims = Object.entries(actor.claims).map(([key, value]) => `${key.split(':').pop()}=${value}`);
+      return `token of ${resource.replace(/^oidc-provider\//, '')}@${account} (${claims.join(', ')})`;
+    }
     case 'service': {
       if (!actor.sourceArn) return actor.service;
       const [, , service, , account, ...resource] = actor.sourceArn.split(':');

@@ -58,6 +58,10 @@ const COMPUTED: Record<string, ComputedAttributes> = {
     id: (b) => b.arg('name'),
     arn: (b) => `arn:aws:iam::${b.placement.account}:role${iamPath(b)}${b.arg('name')}`,
   },
+  // An OIDC provider is named after its URL without the scheme.
+  aws_iam_openid_connect_provider: {
+    arn: (b) => `arn:aws:iam::${b.placement.account}:oidc-provider/${b.arg('url').replace(/^https:\/\//, '')}`,
+  },
   aws_iam_policy: {
     id: (b) => `arn:aws:iam::${b.placement.account}:policy${iamPath(b)}${b.arg('name')}`,
     arn: (b) => `arn:aws:iam::${b.placement.account}:policy${iamPath(b)}${b.arg('name')}`,
@@ -146,10 +150,11 @@ const REFERENCE = /\$\{([^{}]*)\}/g;
 
 /**
  * Resolves the Terraform references of the synthesized stacks to the values
- * they will have after apply: remote-state outputs through the producer
- * stack's output, resource attributes from the block's own arguments and the
- * account and region of its provider. Anything it cannot resolve exactly is
- * an error, so a policy is never evaluated with a guessed value.
+ * they will have after apply: outputs read from another stack's state (local,
+ * S3 or Terraform Cloud remote state, `tfe_outputs`) through that stack's
+ * output, resource attributes from the block's own arguments and the account
+ * and region of its provider. Anything it cannot resolve exactly is an error,
+ * so a policy is never evaluated with a guessed value.
  */
 export class Resolver {
   private readonly cache = new Map<string, string>();
@@ -207,25 +212,31 @@ export class Resolver {
     return { account, region: provider.region };
   }
 
-  /** The stack a `terraform_remote_state` data source reads, from its backend configuration. */
-  producerOf(stack: string, remoteState: string): string {
-    const body = this.stack(stack).data?.terraform_remote_state?.[remoteState];
-    if (!body) throw new Error(`${stack}: no data.terraform_remote_state.${remoteState}`);
-    const locations = Object.values<unknown>(body.config ?? {}).flatMap((v) =>
-      typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).filter((x) => typeof x === 'string') : [],
-    ) as string[];
-    const names = locations.map(
-      (l) =>
-        l
-          .replace(/\.tfstate$/, '')
-          .split('/')
-          .pop() ?? '',
-    );
-    const producer = Object.keys(this.app.stacks)
-      .filter((s) => names.some((n) => n === s || n.endsWith(`-${s}`)))
-      .sort((a, b) => b.length - a.length)[0];
-    if (!producer) throw new Error(`${stack}: cannot tell which stack data.terraform_remote_state.${remoteState} reads`);
-    return producer;
+  /**
+   * The stack whose outputs a `terraform_remote_state` or `tfe_outputs` data
+   * source reads: the one whose own backend (or cloud) block keeps its state
+   * where the read looks, on every backend the project supports.
+   */
+  producerOf(stack: string, type: OutputReadType, name: string): string {
+    const body = this.stack(stack).data?.[type]?.[name];
+    if (!body) throw new Error(`${stack}: no data.${type}.${name}`);
+    const location = type === 'tfe_outputs' ? this.tfeOutputsLocation(stack, body) : remoteStateLocation(body);
+    if (!location) throw new Error(`${stack}: data.${type}.${name} reads backend "${body.backend}", which the verifier does not know`);
+    const producers = Object.keys(this.app.stacks).filter((s) => stateLocation(this.stack(s)) === location);
+    if (producers.length !== 1) {
+      throw new Error(
+        `${stack}: data.${type}.${name} reads state ${location}, ` +
+          `which ${producers.length === 0 ? 'no stack keeps' : `${producers.length} stacks keep`}`,
+      );
+    }
+    return producers[0];
+  }
+
+  /** `tfe_outputs` names its workspace; the organization and host default to those of its tfe provider. */
+  private tfeOutputsLocation(stack: string, body: TerraformJson): string {
+    const alias = typeof body.provider === 'string' ? body.provider.replace(/^tfe\.?/, '') : '';
+    const provider = (this.stack(stack).provider?.tfe ?? []).find((p: TerraformJson) => (p.alias ?? '') === alias) ?? {};
+    return cloudLocation(body.hostname ?? provider.hostname, body.organization ?? provider.organization, body.workspace);
   }
 
   private stack(name: string): TerraformJson {
@@ -254,13 +265,18 @@ export class Resolver {
   }
 
   private evaluate(stack: string, expression: string): string {
-    const remote = /^data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expression);
-    if (remote) {
-      const producer = this.producerOf(stack, remote[1]);
-      const output = this.stack(producer).output?.[remote[2]];
+    const read = outputRead(expression);
+    if (read) {
+      const producer = this.producerOf(stack, read.type, read.name);
+      const output = this.stack(producer).output?.[read.output];
       if (!output)
-        throw new Error(`${stack}: ${expression} reads output "${remote[2]}", which stack ${producer} does not publish`);
-      if (typeof output.value !== 'string') throw new Error(`${producer}: output ${remote[2]} is not a string`);
+        throw new Error(`${stack}: ${expression} reads output "${read.output}", which stack ${producer} does not publish`);
+      if (read.type === 'tfe_outputs' && output.sensitive === true) {
+        throw new Error(
+          `${stack}: ${expression} reads sensitive output "${read.output}" of ${producer}, which nonsensitive_values leaves out`,
+        );
+      }
+      if (typeof output.value !== 'string') throw new Error(`${producer}: output ${read.output} is not a string`);
       return this.resolve(producer, output.value);
     }
     const attribute = /^(data\.)?([\w-]+)\.([\w-]+)\.([\w-]+)$/.exec(expression);
@@ -313,5 +329,51 @@ function parsePolicy(json: string, where: string): PolicyJson {
     return policy;
   } catch (error) {
     throw new Error(`${where}: not a policy document: ${(error as Error).message}`);
+  }
+}
+
+/** The data sources through which one stack reads another's outputs. */
+type OutputReadType = 'terraform_remote_state' | 'tfe_outputs';
+
+/** A reference to another stack's output, through remote state or `tfe_outputs`. */
+function outputRead(expression: string): { type: OutputReadType; name: string; output: string } | undefined {
+  const remote = /^data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expression);
+  if (remote) return { type: 'terraform_remote_state', name: remote[1], output: remote[2] };
+  // tfe_outputs has every output in `values` (sensitive as a whole) and the non-sensitive ones in `nonsensitive_values`.
+  const tfe = /^data\.tfe_outputs\.([\w-]+)\.nonsensitive_values\.([\w-]+)$/.exec(expression);
+  if (tfe) return { type: 'tfe_outputs', name: tfe[1], output: tfe[2] };
+  return undefined;
+}
+
+/** Terraform Cloud's host when a block names none. */
+export const DEFAULT_CLOUD_HOST = 'app.terraform.io';
+
+function cloudLocation(hostname: unknown, organization: unknown, workspace: unknown): string {
+  return `cloud:${hostname ?? DEFAULT_CLOUD_HOST}/${organization}/${workspace}`;
+}
+
+/** Where a stack keeps its state, from its `backend` or `cloud` block; undefined for a backend the verifier does not know. */
+function stateLocation(stack: TerraformJson): string | undefined {
+  const { backend, cloud } = stack.terraform ?? {};
+  if (cloud) return cloudLocation(cloud.hostname, cloud.organization, cloud.workspaces?.name);
+  const [type, config] = Object.entries<TerraformJson>(backend ?? {})[0] ?? [];
+  return type ? backendLocation(type, config) : undefined;
+}
+
+/** Where a `terraform_remote_state` reads, in the terms of `stateLocation`. */
+function remoteStateLocation(body: TerraformJson): string | undefined {
+  return backendLocation(body.backend, body.config ?? {});
+}
+
+function backendLocation(type: string, config: TerraformJson): string | undefined {
+  switch (type) {
+    case 'local':
+      return `local:${config.path}`;
+    case 's3':
+      return `s3:${config.region}/${config.bucket}/${config.key}`;
+    case 'remote':
+      return cloudLocation(config.hostname, config.organization, config.workspaces?.name);
+    default:
+      return undefined;
   }
 }

@@ -1,10 +1,13 @@
 import {
+  type AllowedConditionExpression,
+  type AllowedConditionLeaf,
   type EvaluationResult,
   getDenialReasons,
   getGrantReasons,
   type RequestAnalysis,
   runSimulation,
   type Simulation,
+  type SimulationOptions,
 } from '@cloud-copilot/iam-simulate';
 import { type AccessModel, defaultKeyPolicy, type Policy } from './model';
 import type { AccessPath, Actor } from './paths';
@@ -77,6 +80,9 @@ function principalOf(
           'aws:PrincipalIsAWSService': 'false',
         },
       };
+    case 'web-identity':
+      // sts:AssumeRoleWithWebIdentity is called with the token alone: the provider is the principal, there is no identity.
+      return { principal: actor.provider, identityPolicies: [], context: {} };
     case 'service':
       return {
         principal: actor.service,
@@ -131,7 +137,8 @@ export async function evaluate(model: AccessModel, path: AccessPath): Promise<Ou
   } catch (error) {
     return { path, result: 'Error', deciding: '', problems: [(error as Error).message] };
   }
-  const response = await runSimulation(simulation, { simulationMode: 'Strict' });
+  const claims = path.actor.kind === 'web-identity' ? path.actor.claims : undefined;
+  const response = await runSimulation(simulation, claims ? discoveryOptions(simulation, path) : { simulationMode: 'Strict' });
   if (response.resultType === 'error') {
     return {
       path,
@@ -144,13 +151,115 @@ export async function evaluate(model: AccessModel, path: AccessPath): Promise<Ou
     return { path, result: 'Error', deciding: '', problems: ['the request resource is a pattern; paths must name one resource'] };
   }
   const { analysis } = response.result;
-  const problems = missingKeyDecisions(analysis, path.absent ?? []);
+  const problems = missingKeyDecisions(analysis, [...(path.absent ?? []), ...Object.keys(claims ?? {})]);
   const ignored = response.result.ignoredContextKeys ?? [];
   if (ignored.length > 0)
     problems.push(`the engine ignored context keys that do not apply to ${path.action}: ${ignored.join(', ')}`);
-  const { deciding, explicitDenies } = decidingStatements(model, path, analysis, !!simulation.resourcePolicy);
-  problems.push(...judge(path, analysis.result, deciding, explicitDenies));
-  return { path, result: analysis.result, deciding, problems };
+  let { deciding, explicitDenies } = decidingStatements(model, path, analysis, !!simulation.resourcePolicy);
+  let result = analysis.result;
+  if (claims && result === 'Allowed') {
+    const decision = claimDecision(analysis.conditions, claims);
+    problems.push(...decision.problems);
+    if (decision.holds) {
+      if (decision.tested.length > 0) deciding += ` on token claims ${decision.tested.join(', ')}`;
+    } else {
+      const { refusedBy } = decision;
+      const byDenyOnly = refusedBy.length > 0 && refusedBy.every((leaf) => leaf.sources.every((s) => s.effect === 'Deny'));
+      result = byDenyOnly ? 'ExplicitlyDenied' : 'ImplicitlyDenied';
+      deciding =
+        refusedBy.map((leaf) => `${describeSources(model, path, leaf)} refuses token claim ${leaf.key}`).join('; ') ||
+        'no token claims satisfy the policies';
+      explicitDenies = [];
+    }
+  }
+  problems.push(...judge(path, result, deciding, explicitDenies));
+  return { path, result, deciding, problems };
+}
+
+/**
+ * Engine options for a web-identity request. iam-data lists the token claim
+ * keys of a few identity providers only (not Terraform Cloud's
+ * `app.terraform.io:sub`), and the strict engine drops keys it does not list
+ * for the action. In Discovery mode, with every key the request carries or
+ * deliberately lacks declared authoritative, the engine decides everything
+ * else exactly and returns the conditions it could not decide: those on the
+ * token's claims, which `claimDecision` then evaluates.
+ */
+function discoveryOptions(simulation: Simulation, path: AccessPath): SimulationOptions {
+  const keys = [...Object.keys(simulation.request.contextVariables), ...(path.absent ?? [])];
+  return {
+    simulationMode: 'Discovery',
+    discoveryContextKeyConstraints: keys.map((keyName) => ({ keyName, presenceIsKnown: true, valueIsKnown: true })),
+  };
+}
+
+/**
+ * Evaluates the conditions the engine left open against the token's claims.
+ * Only the string operators trust policies use on claims are evaluated; any
+ * other operator, or a condition on a key that is not a claim, fails the run.
+ */
+function claimDecision(
+  expression: AllowedConditionExpression | undefined,
+  claims: Record<string, string>,
+): { holds: boolean; refusedBy: AllowedConditionLeaf[]; tested: string[]; problems: string[] } {
+  const claimOf = new Map(Object.entries(claims).map(([key, value]) => [key.toLowerCase(), value]));
+  const refusedBy: AllowedConditionLeaf[] = [];
+  const tested = new Set<string>();
+  const problems: string[] = [];
+  const holds = (e: AllowedConditionExpression): boolean => {
+    switch (e.conditionType) {
+      case 'always':
+        return true;
+      case 'never':
+        return false;
+      case 'group': {
+        const results = e.conditions.map(holds);
+        return e.operator === 'and' ? results.every(Boolean) : results.some(Boolean);
+      }
+      case 'sessionName':
+        problems.push('the engine left a role session name condition open, which a web-identity request does not decide');
+        return false;
+      case 'condition': {
+        const value = claimOf.get(e.key.toLowerCase());
+        if (value === undefined) {
+          problems.push(`the engine left a condition on ${e.key} open, which is not a claim of the token`);
+          return false;
+        }
+        const matches = CLAIM_OPERATORS[e.op];
+        if (!matches) {
+          problems.push(`the verifier does not evaluate ${e.op} on token claim ${e.key}`);
+          return false;
+        }
+        tested.add(e.key);
+        const result = e.values.some((pattern) => matches(value, pattern)) !== (e.inverted === true);
+        if (!result) refusedBy.push(e);
+        return result;
+      }
+    }
+  };
+  const verdict = expression === undefined || holds(expression);
+  return { holds: verdict, refusedBy: verdict ? [] : refusedBy, tested: [...tested].sort(), problems };
+}
+
+/** String operators on single-valued claims, as IAM defines them (StringLike: `*` any run, `?` one character). */
+const CLAIM_OPERATORS: Record<string, (value: string, pattern: string) => boolean> = {
+  StringEquals: (value, pattern) => value === pattern,
+  StringLike: (value, pattern) => globPattern(pattern).test(value),
+};
+
+function globPattern(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp('^' + escaped.replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+}
+
+/** The statements a condition came from, as the report names them. */
+function describeSources(model: AccessModel, path: AccessPath, leaf: AllowedConditionLeaf): string {
+  return leaf.sources
+    .map((source) => {
+      const policy = source.policyType === 'resource' ? resourceKindOf(model, path) : policyTypeName(source.policyType);
+      return `${policy}#${source.statementId ?? source.statementIndex}`;
+    })
+    .join(', ');
 }
 
 /** Why the result does not prove the path's claim; empty when it does. */

@@ -37,7 +37,12 @@ export async function verifyAccess(app: SynthesizedApp, config: PipelineConfig):
     return { outcomes: [], problems: [(error as Error).message], ok: false };
   }
   const paths = [...required, ...forbidden];
-  const problems = [...coverageProblems(model, required), ...(await inputProblems(model, paths))];
+  const problems = [
+    ...coverageProblems(model, required),
+    ...uncoveredRoles(model, required),
+    ...uncoveredAccessLogs(model, required),
+    ...(await inputProblems(model, paths)),
+  ];
   const outcomes: Outcome[] = [];
   for (const path of paths) outcomes.push(await evaluate(model, path));
   return { outcomes, problems, ok: problems.length === 0 && outcomes.every((o) => o.problems.length === 0) };
@@ -49,6 +54,7 @@ export function inventoryOf(model: AccessModel): Inventory {
     roles: [...model.roles.values()].map(({ arn, account }) => ({ arn, account })).sort((a, b) => a.arn.localeCompare(b.arn)),
     resourceAccount: (arn) => model.resourceAccount(model.canonicalResource(arn)),
     createdArns: (type) => model.createdArns(type),
+    workspaceStacks: model.workspaceStacks,
   };
 }
 
@@ -77,5 +83,42 @@ function coverageProblems(model: AccessModel, required: AccessPath[]): string[] 
     .filter((a) => !proven(a.pipelineRoleArn, a.roleArn))
     .map(
       (a) => `pipeline action ${a.action} runs as ${a.roleArn}, which no required path covers (add it to lib/verify/paths.ts)`,
+    );
+}
+
+/**
+ * Every role the stacks create must be exercised by a required path, as the
+ * one acting or the one assumed: a role the proof does not know (a new stack,
+ * a new kind) fails the run instead of going unproven.
+ */
+function uncoveredRoles(model: AccessModel, required: AccessPath[]): string[] {
+  const covered = new Set(
+    required.flatMap((p) => [
+      ...(p.actor.kind === 'role' ? [p.actor.arn] : []),
+      ...(p.action.startsWith('sts:AssumeRole') ? [p.resource] : []),
+    ]),
+  );
+  return [...model.roles.values()]
+    .filter((role) => !covered.has(role.arn))
+    .map((role) => `${role.trust.origin} creates role ${role.arn}, which no required path exercises (add it to lib/verify/paths.ts)`);
+}
+
+/** Every bucket that logs its access must be shown delivering into its log bucket. */
+function uncoveredAccessLogs(model: AccessModel, required: AccessPath[]): string[] {
+  return model.accessLogging
+    .filter(
+      ({ bucket, targetBucket, prefix }) =>
+        !required.some(
+          (p) =>
+            p.actor.kind === 'service' &&
+            p.actor.service === 'logging.s3.amazonaws.com' &&
+            p.actor.sourceArn === `arn:aws:s3:::${bucket}` &&
+            p.action === 's3:PutObject' &&
+            p.resource.startsWith(`arn:aws:s3:::${targetBucket}/${prefix}`),
+        ),
+    )
+    .map(
+      ({ bucket, targetBucket, origin }) =>
+        `${origin} logs the access to ${bucket} into ${targetBucket}, which no required path proves (add it to lib/verify/paths.ts)`,
     );
 }
