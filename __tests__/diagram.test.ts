@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { generateConfig } from '../lib/config/generate';
 import { DEFAULT_CONFIG_FILE } from '../lib/config/load';
-import { diagramMarkdown, EXAMPLE_DIAGRAM_FILE, renderDiagram } from '../lib/verify/diagram';
+import { diagramMarkdown, EXAMPLE_DIAGRAM_FILE, README_FILE, renderDiagram, withReadmeDiagram } from '../lib/verify/diagram';
 import { config, exampleConfig, shippedConfigs, synthesize } from './support/synth';
 
 describe('the topology diagram', () => {
   it('in docs/diagram.md is the one the generator draws for the example (run npm run diagram when this fails)', () => {
     expect(readFileSync(EXAMPLE_DIAGRAM_FILE, 'utf8')).toBe(diagramMarkdown(synthesize(exampleConfig()), DEFAULT_CONFIG_FILE));
+  });
+
+  it('in the README is the example\'s topology (run npm run diagram when this fails)', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(readme).toContain('```mermaid\nflowchart LR\n');
+    expect(readme).toBe(withReadmeDiagram(readme, synthesize(exampleConfig())));
   });
 
   const three = synthesize(config(generateConfig(3)));

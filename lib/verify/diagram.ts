@@ -440,3 +440,17 @@ function nodeId(path: string): string {
 function escapeLabel(text: string): string {
   return text.replace(/"/g, '#quot;');
 }
+
+/** The README shows the example's topology between these markers. */
+export const README_FILE = 'README.md';
+const README_START = '<!-- diagram:start -->';
+const README_END = '<!-- diagram:end -->';
+
+/** The README with the topology diagram between its markers replaced. */
+export function withReadmeDiagram(readme: string, app: SynthesizedApp): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`${README_FILE} has no ${README_START} ... ${README_END} markers`);
+  const { topology } = renderDiagram(app);
+  return `${readme.slice(0, start + README_START.length)}\n\`\`\`mermaid\n${topology}\n\`\`\`\n${readme.slice(end)}`;
+}
