@@ -46,6 +46,11 @@ export const AWS_REGIONS = [
 /** Retention periods that CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/** A log group retention CloudWatch Logs accepts; each use sets its own default. */
+const logRetentionDays = z.literal(LOG_RETENTION_DAYS, {
+  error: `must be a retention period CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+});
+
 const accountId = z
   .string({ error: 'must be a quoted string of 12 digits (unquoted YAML numbers lose leading zeros)' })
   .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id, got "${String(issue.input)}"` });
@@ -91,10 +96,7 @@ const buildSchema = z
       .default('BUILD_GENERAL1_SMALL')
       .describe('CodeBuild compute type.'),
     buildspec: z.string().min(1).default('buildspec.yml').describe('Path of the buildspec in the source.'),
-    logRetentionDays: z
-      .literal(LOG_RETENTION_DAYS, {
-        error: `must be a retention period CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
-      })
+    logRetentionDays: logRetentionDays
       .default(90)
       .describe('Retention of the build log group, in days.'),
   })
@@ -606,10 +608,7 @@ const trailSchema = z
       .boolean()
       .default(true)
       .describe('Create a multi-region CloudTrail trail in the pipeline account. Turn off when an organization trail already records the account.'),
-    logRetentionDays: z
-      .literal(LOG_RETENTION_DAYS, {
-        error: `must be a retention period CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
-      })
+    logRetentionDays: logRetentionDays
       .default(365)
       .describe('Retention of the CloudWatch Logs copy of the trail, in days (the S3 copy is kept).'),
   })
