@@ -72,7 +72,7 @@ const DEPLOY_KINDS: { [K in DeployKindName]: (target: TargetOf<K>, naming: Namin
         {
           purpose: 'encrypts with the deploy bucket key',
           action: 'kms:GenerateDataKey',
-          resource: aliasArn(target.account, naming.deployKeyAlias(target)),
+          resource: aliasArn(target.account, naming.deployKeyAlias),
         },
       ],
       serviceRoles: [],

@@ -362,9 +362,9 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
   const pipeline = config.pipeline.account;
   const paths: AccessPath[] = [];
   if (audit.trail.enabled) {
-    const cloudTrail = serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.trailArn);
-    const bucket = `arn:aws:s3:::${naming.trailBucket}`;
-    const logsRole = roleArn(pipeline, naming.trailLogsRole);
+    const cloudTrail = serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.shared.trailArn);
+    const bucket = `arn:aws:s3:::${naming.shared.trailBucket}`;
+    const logsRole = roleArn(pipeline, naming.shared.trailLogsRole);
     paths.push(
       allowed('CloudTrail checks the trail bucket for this trail', cloudTrail, { action: 's3:GetBucketAcl', resource: bucket }),
       allowed('CloudTrail writes log files for this trail, owned by the bucket owner', cloudTrail, {
@@ -374,7 +374,7 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
       }),
       allowed('CloudTrail reads the trail key for this trail', cloudTrail, {
         action: 'kms:DescribeKey',
-        resource: aliasArn(pipeline, naming.trailKeyAlias),
+        resource: aliasArn(pipeline, naming.shared.trailKeyAlias),
       }),
       // CloudTrail does not send aws:SourceArn when it assumes its CloudWatch Logs role.
       allowed(
@@ -385,7 +385,7 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
       ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) =>
         allowed('the trail logs role writes the trail log group', role(logsRole), {
           action,
-          resource: `${naming.trailLogGroupArn}:log-stream:${pipeline.id}_CloudTrail_${pipeline.region}`,
+          resource: `${naming.shared.trailLogGroupArn}:log-stream:${pipeline.id}_CloudTrail_${pipeline.region}`,
         }),
       ),
     );
@@ -401,7 +401,7 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
     for (const store of artifactStores(config, naming)) {
       paths.push(delivers(naming.accessLogBucketIn(store.region), store.bucket, pipeline.id));
     }
-    if (audit.trail.enabled) paths.push(delivers(naming.accessLogBucket, naming.trailBucket, pipeline.id));
+    if (audit.trail.enabled) paths.push(delivers(naming.accessLogBucket, naming.shared.trailBucket, pipeline.id));
     if (config.source.kind === 's3' && config.source.create) {
       paths.push(delivers(naming.accessLogBucket, naming.sourceBucket(config.source), pipeline.id));
     }
@@ -419,8 +419,8 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
         publishes(
           `the ${kind} alert rule publishes security alerts`,
           'events.amazonaws.com',
-          naming.securityAlertRuleArn(kind),
-          naming.securityAlertsTopicArn,
+          naming.shared.securityAlertRuleArn(kind),
+          naming.shared.securityAlertsTopicArn,
         ),
       );
     }
@@ -490,7 +490,7 @@ function terraformCloudPaths(config: PipelineConfig, naming: Naming, inventory: 
   if (!hasRunRoles(config)) return [];
   const paths: AccessPath[] = [];
   for (const workspace of inventory.workspaceStacks) {
-    const runRole = roleArn({ id: workspace.account }, naming.terraformCloudRole);
+    const runRole = roleArn({ id: workspace.account }, naming.shared.terraformCloudRole);
     for (const phase of RUN_PHASES) {
       paths.push(
         allowed(
@@ -527,7 +527,7 @@ function terraformCloudForbiddenPaths(
   const paths: AccessPath[] = [];
   const accounts = [...new Set(inventory.workspaceStacks.map((w) => w.account))].sort();
   for (const account of accounts) {
-    const runRole = roleArn({ id: account }, naming.terraformCloudRole);
+    const runRole = roleArn({ id: account }, naming.shared.terraformCloudRole);
     const own = inventory.workspaceStacks.find((w) => w.account === account)!;
     const assumeRunRole = assumeWithWebIdentity(runRole);
     for (const other of inventory.workspaceStacks.filter((w) => w.account !== account)) {
@@ -844,17 +844,17 @@ function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: Ar
     ),
   ];
   if (config.audit.trail.enabled) {
-    const trailKey = aliasArn(pipeline, naming.trailKeyAlias);
+    const trailKey = aliasArn(pipeline, naming.shared.trailKeyAlias);
     paths.push(
       withoutContext(
         'CloudTrail encrypts with the trail key only for its trails',
-        serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.trailArn),
+        serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.shared.trailArn),
         trailKey,
         'aws:cloudtrail:arn',
       ),
       withoutContext(
         'CloudWatch Logs uses the trail key only for the trail log group',
-        serviceFor(logs, pipeline.id, naming.trailLogGroupArn),
+        serviceFor(logs, pipeline.id, naming.shared.trailLogGroupArn),
         trailKey,
         'aws:logs:arn',
       ),
@@ -864,8 +864,8 @@ function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: Ar
     paths.push(
       withoutContext(
         'EventBridge uses the security alerts key only for its topic',
-        serviceFor('events.amazonaws.com', pipeline.id, naming.securityAlertRuleArn(ALERT_KINDS[0])),
-        aliasArn(pipeline, naming.securityAlertsKeyAlias),
+        serviceFor('events.amazonaws.com', pipeline.id, naming.shared.securityAlertRuleArn(ALERT_KINDS[0])),
+        aliasArn(pipeline, naming.shared.securityAlertsKeyAlias),
         'aws:sns:topicArn',
       ),
     );
