@@ -1,7 +1,7 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import type { AccessLogTarget } from './log-bucket';
-import { accountPrincipals, principalArnIs, s3EncryptionContext, type Statement } from './policy-document';
+import { accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
 export type ArtifactAccess = 'read' | 'read-write';
@@ -94,20 +94,18 @@ function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[
 /**
  * Identity-policy statements a role needs to use an artifact store;
  * `sidSuffix` tells the stores of several regions apart in one policy. The
- * key is shared by every pipeline of the platform, so its use is tied to this
- * store's bucket by the encryption context S3 sends (`s3EncryptionContext`):
- * the key policy admits every platform role through S3, this policy only for
- * the role's own buckets.
+ * key is the platform's, shared by every pipeline; its policy lets the
+ * platform's roles use it only through S3 (`kms:ViaService`), so a role
+ * reaches artifacts under it only through objects S3 lets it read: this
+ * store's bucket (docs/architecture.md, "Isolation").
  */
 export function artifactStatements(access: ArtifactAccess, bucketArn: string, keyArn: string, sidSuffix = ''): Statement[] {
   return [
     ...bucketStatements(access, bucketArn),
     {
       sid: access === 'read' ? 'DecryptsArtifacts' : 'EncryptsDecryptsArtifacts',
-      actions: access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      actions: access === 'read' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
       resources: [keyArn],
-      conditions: [s3EncryptionContext(bucketArn)],
     },
-    { sid: 'DescribesArtifactKey', actions: ['kms:DescribeKey'], resources: [keyArn] },
   ].map((s) => ({ ...s, sid: `${s.sid}${sidSuffix}` }));
 }

@@ -157,15 +157,3 @@ export function principalArnLike(patterns: string[]): Condition {
 export function viaServices(services: string[]): Condition {
   return { test: 'StringEquals', variable: 'kms:ViaService', values: services };
 }
-
-/**
- * Only data keys for objects of one bucket. S3 passes the encryption context
- * `aws:s3:arn`: the object's ARN, or the bucket's ARN when the bucket uses an
- * S3 Bucket Key (every bucket here does); both are allowed so the grant
- * holds either way:
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
- */
-export function s3EncryptionContext(bucketArn: string): Condition {
-  return { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: [bucketArn, `${bucketArn}/*`] };
-}

@@ -1,7 +1,7 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import type { AccessLogTarget } from './log-bucket';
-import { s3EncryptionContext, type Statement } from './policy-document';
+import type { Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
 
 export interface S3DeployTargetProps {
@@ -20,9 +20,9 @@ export interface S3DeployTargetProps {
  * The bucket an S3 deploy action extracts into (seed 002), in the target
  * account: the deploy role runs there, and `BucketOwnerEnforced` makes the
  * target account own every object whoever writes it. The key is the
- * account's shared deploy key; the deploy role may use it only for this
- * bucket (its encryption context), so one pipeline's deploy role cannot
- * encrypt or decrypt another's releases.
+ * account's shared deploy key, which the platform's roles may use only
+ * through S3: a deploy role reaches releases under it only where S3 lets it
+ * write, under this bucket's prefix.
  */
 export class S3DeployTarget extends Construct {
   readonly bucketName: string;
@@ -45,13 +45,7 @@ export class S3DeployTarget extends Construct {
     this.deployStatements = [
       { sid: 'WritesReleaseObjects', actions: ['s3:PutObject'], resources: [`${bucketArn}/${props.prefix}*`] },
       { sid: 'LocatesDeployBucket', actions: ['s3:GetBucketLocation'], resources: [bucketArn] },
-      {
-        sid: 'EncryptsReleaseObjects',
-        actions: ['kms:Encrypt', 'kms:GenerateDataKey*'],
-        resources: [props.keyArn],
-        conditions: [s3EncryptionContext(bucketArn)],
-      },
-      { sid: 'DescribesDeployKey', actions: ['kms:DescribeKey'], resources: [props.keyArn] },
+      { sid: 'EncryptsReleaseObjects', actions: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*'], resources: [props.keyArn] },
     ];
   }
 }

@@ -110,6 +110,11 @@ function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[]
   });
 }
 
+/** The shared keys admit their users only through S3 (kms:ViaService), as S3 calls KMS for them. */
+export function viaS3(region: string): Record<string, string> {
+  return { 'kms:ViaService': `s3.${region}.amazonaws.com` };
+}
+
 function storeOf(stores: ArtifactStore[], region: string): ArtifactStore {
   const store = stores.find((s) => s.region === region);
   if (!store) throw new Error(`no artifact store in ${region}`);
@@ -156,7 +161,7 @@ function usesArtifacts(
   const where = inRegion(config, store);
   return [
     allowed(`${who} reads artifacts${where}`, actor, { action: 's3:GetObject', resource: store.object }),
-    allowed(`${who} decrypts artifacts${where}`, actor, { action: 'kms:Decrypt', resource: store.key }),
+    allowed(`${who} decrypts artifacts${where}`, actor, { action: 'kms:Decrypt', resource: store.key, context: viaS3(store.region) }),
     ...(access === 'read-write'
       ? [
           allowed(`${who} writes encrypted artifacts over TLS${where}`, actor, {
@@ -164,7 +169,7 @@ function usesArtifacts(
             resource: store.object,
             context: KMS_UPLOAD,
           }),
-          allowed(`${who} encrypts artifacts${where}`, actor, { action: 'kms:GenerateDataKey', resource: store.key }),
+          allowed(`${who} encrypts artifacts${where}`, actor, { action: 'kms:GenerateDataKey', resource: store.key, context: viaS3(store.region) }),
         ]
       : []),
   ];
@@ -616,13 +621,23 @@ export function forbiddenPaths(
   naming: Naming,
   allRequired: AccessPath[],
   inventory: Inventory,
+  /** The required paths of every pipeline of the platform: what another pipeline's role needs is no escalation. */
+  everyRequired: AccessPath[] = allRequired,
 ): AccessPath[] {
   // What a resource outside the stacks admits is up to its own policy, which the proof cannot see.
   const required = allRequired.filter((p) => !p.outsideStacks);
+  const requiredOfAny = everyRequired.filter((p) => !p.outsideStacks);
   const outsider = outsiderAccount(config);
   const stores = artifactStores(config, naming);
   const isRequired = (arn: string, action: string, resource: string) =>
-    required.some((p) => actorArn(p.actor) === arn && p.action === action && p.resource === resource);
+    requiredOfAny.some((p) => actorArn(p.actor) === arn && p.action === action && p.resource === resource);
+  // The platform's shared keys and bus admit every role named <platform>-* of the served accounts (each role's own
+  // policy and the buckets' policies narrow it); roles outside that pattern are refused.
+  const shared = naming.shared;
+  const isShared = (resource: string) =>
+    resource.endsWith(`:${shared.artifactKeyAlias}`) ||
+    resource.endsWith(`:${shared.deployKeyAlias}`) ||
+    resource.endsWith(`:event-bus/${shared.sourceEventBus}`);
   const accountOfArn = (arn: string) => arn.split(':')[4];
   const paths: AccessPath[] = [];
 
@@ -638,6 +653,17 @@ export function forbiddenPaths(
     if (path.actor.kind === 'web-identity') continue;
     const owner = path.account ?? inventory.resourceAccount(path.resource);
     const resourceDecides = path.action.startsWith('sts:') || KMS_CRYPTO.test(path.action);
+    const actor = actorArn(path.actor);
+    if (isShared(path.resource) && actor) {
+      paths.push(
+        denied(
+          `only roles of platform ${shared.name} may: ${path.claim}`,
+          { kind: 'named-role', arn: `arn:aws:iam::${accountOfArn(actor)}:role/outside-${shared.name}` },
+          requestOf(path),
+        ),
+      );
+      continue;
+    }
     for (const other of inventory.roles) {
       if (actorArn(path.actor) === other.arn) continue;
       if (isRequired(other.arn, path.action, path.resource)) continue;
@@ -663,7 +689,8 @@ export function forbiddenPaths(
         ),
         denied(
           `${service} acting for another resource of the account is refused`,
-          serviceFor(service, sourceAccount, `${sourceArn}-other`),
+          // A bucket outside the platform's name pattern: the shared log buckets admit every <platform>-* bucket.
+          serviceFor(service, sourceAccount, service === 'logging.s3.amazonaws.com' ? `arn:aws:s3:::outside-${sourceArn.slice('arn:aws:s3:::'.length)}` : `${sourceArn}-other`),
           requestOf(path),
         ),
       );
@@ -743,6 +770,7 @@ export function forbiddenPaths(
         denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, {
           action: 'kms:GenerateDataKey',
           resource: own.key,
+          context: viaS3(own.region),
         }),
       );
     } else {
@@ -821,7 +849,7 @@ export function forbiddenPaths(
       ]),
     ];
     for (const request of requests) {
-      if (allRequired.some((p) => actorArn(p.actor) === actor.arn && sameRequest(p, request))) continue;
+      if (everyRequired.some((p) => actorArn(p.actor) === actor.arn && sameRequest(p, request))) continue;
       paths.push(denied('no privilege escalation', role(actor.arn), request));
     }
   }

@@ -31,11 +31,13 @@ export async function verifyAccess(app: SynthesizedApp, platform: PlatformConfig
   let required: AccessPath[] = [];
   let forbidden: AccessPath[] = [];
   try {
+    const own = new Map<PipelineConfig, AccessPath[]>();
     for (const config of platform.pipelines) {
-      const naming = new Naming(config);
-      const own = await requiredPaths(config, naming, inventory);
-      required.push(...own);
-      forbidden.push(...forbiddenPaths(config, naming, own, inventory));
+      own.set(config, await requiredPaths(config, naming(config), inventory));
+      required.push(...own.get(config)!);
+    }
+    for (const config of platform.pipelines) {
+      forbidden.push(...forbiddenPaths(config, naming(config), own.get(config)!, inventory, required));
     }
   } catch (error) {
     return { outcomes: [], problems: [(error as Error).message], ok: false };
@@ -62,6 +64,10 @@ export function inventoryOf(model: AccessModel): Inventory {
     createdArns: (type) => model.createdArns(type),
     workspaceStacks: model.workspaceStacks,
   };
+}
+
+function naming(config: PipelineConfig): Naming {
+  return new Naming(config);
 }
 
 /** The same path derived for several pipelines (a shared resource's) is proven once. */
