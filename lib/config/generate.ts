@@ -9,7 +9,7 @@ const WAVE_SIZE = 10;
  * A valid platform with one pipeline of `targets` targets, each in an account
  * of its own, for tests and benchmarks at scale: targets deploy in waves of
  * ten (w1, w2, ...), and the last wave waits for an approval of its last
- * target. Account ids are distinct and deterministic. Valid up to about 150
+ * target. Account ids are distinct and deterministic. Valid up to about 140
  * targets, where the pipeline role's policy (it names every deploy role)
  * reaches IAM's limit.
  */

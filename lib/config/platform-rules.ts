@@ -1,6 +1,7 @@
 import { PlatformNaming } from '../naming';
 import type { Problem } from './problem';
 import { servedRegions } from './resolve';
+import { AWS_REGIONS } from './schema';
 import { auditProblems, crossFieldProblems } from './rules';
 
 /** Where a problem is: the file of a directory configuration (if any) and the field path in it. */
@@ -78,7 +79,9 @@ export function platformProblems(raw: unknown): Problem[] {
       return accountText;
     }
     const inRegion = text(region) ?? toolingRegion;
-    if (text(region) && regions.length > 0 && !regions.includes(text(region)!)) {
+    // An unknown region is the schema's to report.
+    const awsRegion = (AWS_REGIONS as readonly string[]).includes(text(region) ?? '');
+    if (awsRegion && regions.length > 0 && !regions.includes(text(region)!)) {
       problems.push({ path: `${at}.region`, message: `"${text(region)}" is not a region the platform serves (platform.regions: ${regions.join(', ')})` });
     }
     return { id: account.id, region: inRegion, role: account.role, name: accountText };

@@ -87,7 +87,8 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       const explicit = config.source.bucketName !== undefined;
       buckets.push({ name: naming.sourceBucket(config.source), path: explicit ? 'source.bucketName' : 'project' });
     }
-    config.targets.forEach((target, i) => {
+    config.targets.forEach((target, position) => {
+      const i = (target as { index?: number }).index ?? position;
       if (target.deploy.kind !== 's3') return;
       const explicit = target.deploy.bucketName !== undefined;
       buckets.push({
@@ -97,7 +98,9 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     });
     // The shared log buckets accept the logs of buckets named <platform>-*; a name given here must keep that prefix.
     if (record(record(doc.monitoring).accessLogs).enabled !== false) {
-      for (const bucket of buckets.filter((b) => b.path !== 'project' && !b.name.startsWith(`${config.platform}-`))) {
+      // A name the schema refuses is reported as such.
+      const named = buckets.filter((b) => b.path !== 'project' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name));
+      for (const bucket of named.filter((b) => !b.name.startsWith(`${config.platform}-`))) {
         problems.push({
           path: bucket.path,
           message: `must start with "${config.platform}-": the platform's access-log buckets take logs only from buckets named <platform>-*`,
@@ -237,14 +240,15 @@ function lenientNaming(
   const id = text(pipelineAccount.id);
   const region = text(pipelineAccount.region);
   if (!project || !platform || !id || !region) return undefined;
-  const lenientTargets = targets.flatMap((t) => {
+  // Targets whose account does not resolve are left out; each keeps its index in the document for paths.
+  const lenientTargets = targets.flatMap((t, index) => {
     const account = record(t.account);
     const deploy = record(t.deploy);
     const name = text(t.name);
     if (!name || !text(account.id) || !text(account.region)) return [];
     // An unknown kind is the schema's to report; here it counts as one action, as most kinds are.
     const lenientDeploy = isDeployKind(deploy.kind) ? { ...deploy, bucketName: text(deploy.bucketName) } : { kind: 's3' };
-    return [{ name, account, wave: text(t.wave), approval: t.approval ?? false, deploy: lenientDeploy }];
+    return [{ name, account, wave: text(t.wave), approval: t.approval ?? false, deploy: lenientDeploy, index }];
   });
   const config = {
     project,

@@ -15,7 +15,13 @@ type Json = Record<string, unknown>;
  */
 export function upgradeConfig(text: string, platformName?: string): string {
   const old = parseDocument(text);
-  const doc = (old.toJS() ?? {}) as Json;
+  const out = new Document(upgradeDocument((old.toJS() ?? {}) as Json, platformName));
+  out.commentBefore = old.commentBefore ?? old.contents?.commentBefore ?? null;
+  return out.toString({ lineWidth: 0 });
+}
+
+/** The same change on a parsed document; the pipeline keeps the project's name. */
+export function upgradeDocument(doc: Json, platformName?: string): Json {
   const pipeline = (doc.pipeline ?? {}) as Json;
   const tooling = (pipeline.account ?? {}) as Json;
   const toolingRegion = tooling.region as string;
@@ -52,13 +58,10 @@ export function upgradeConfig(text: string, platformName?: string): string {
     ...(regions.length > 1 ? { regions } : {}),
     ...pick(doc, ['protectStatefulResources', 'backend', 'guardrails', 'audit', 'monitoring']),
   };
-  const upgraded: Json = {
+  return {
     platform,
     pipelines: [{ name: doc.project, source, ...omit(pipeline, 'account'), targets }],
   };
-  const out = new Document(upgraded);
-  out.commentBefore = old.commentBefore ?? old.contents?.commentBefore ?? null;
-  return out.toString({ lineWidth: 0 });
 }
 
 function pick(value: Json, keys: string[]): Json {
