@@ -117,13 +117,18 @@ export function shippedConfigs(): Record<string, PlatformConfig> {
   return shipped;
 }
 
-/** The problems a configuration is rejected with; fails the test when it is accepted. */
+/**
+ * The problems a configuration is rejected with; fails the test when it is
+ * accepted. For a single-pipeline document, paths inside its pipeline read
+ * as in that document (`targets[0].name` for `pipelines[0].targets[0].name`).
+ */
 export function problemsOf(raw: unknown): Problem[] {
+  const upgraded = asPlatform(raw) !== raw;
   try {
     validateConfig(asPlatform(raw));
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    return upgraded ? error.problems.map((p) => ({ ...p, path: p.path.replace(/^pipelines\[0\]\./, '') })) : error.problems;
   }
   throw new Error('expected the configuration to be rejected');
 }

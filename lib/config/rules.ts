@@ -268,8 +268,9 @@ function unresolved(value: Record<string, unknown>): Record<string, unknown> {
   return account !== null && typeof account === 'object' ? { ...value, account: record(account).name } : value;
 }
 
-/** The parsed value with its resolved account, when the account resolved. */
+/** The parsed value with its resolved account, when it names one and it resolved (a source may name none). */
 function resolved<T>(parsed: object, account: unknown): T | undefined {
+  if (!('account' in parsed)) return parsed as T;
   const { region: _region, ...rest } = parsed as Record<string, unknown>;
   return text(record(account).id) ? ({ ...rest, account } as T) : undefined;
 }
