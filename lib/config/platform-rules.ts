@@ -44,7 +44,7 @@ export function platformProblems(raw: unknown): Problem[] {
   }
   problems.push(...duplicates(accounts.map((a) => text(a.name)), (i) => `platform.accounts[${i}].name`, 'account name'));
   problems.push(...duplicates(accounts.map((a) => text(a.id)), (i) => `platform.accounts[${i}].id`, 'account id'));
-  problems.push(...auditProblems(platform).map((p) => ({ ...p, path: `platform.${p.path}` })));
+  problems.push(...auditProblems(platform, 'platform.'));
 
   const regions = toolingRegion ? servedRegions({ region: toolingRegion }, list(platform.regions).flatMap((r) => text(r) ?? [])) : [];
   const byName = new Map(accounts.flatMap((a) => (text(a.name) ? [[text(a.name)!, a] as const] : [])));

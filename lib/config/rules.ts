@@ -134,7 +134,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
  * need a trail, and alert roles live in the tooling account. Paths are
  * relative to `platform`.
  */
-export function auditProblems(doc: Record<string, unknown>): Problem[] {
+export function auditProblems(doc: Record<string, unknown>, prefix = ''): Problem[] {
   const problems: Problem[] = [];
   const audit = record(doc.audit);
   const alerts = record(audit.alerts);
@@ -142,7 +142,7 @@ export function auditProblems(doc: Record<string, unknown>): Problem[] {
   const trailOn = record(audit.trail).enabled !== false;
   if (alertsOn && !trailOn && audit.existingTrail !== true) {
     problems.push({
-      path: 'audit.alerts.enabled',
+      path: `${prefix}audit.alerts.enabled`,
       message:
         'alerts need a trail that records the management events of the tooling account: keep audit.trail.enabled, ' +
         'or set audit.existingTrail: true when an organization trail does',
@@ -154,15 +154,15 @@ export function auditProblems(doc: Record<string, unknown>): Problem[] {
       const roleAccount = /^arn:aws:iam::(\d{12}):role\//.exec(text(arn) ?? '')?.[1];
       if (roleAccount && pipelineAccountId && ACCOUNT_ID.test(pipelineAccountId) && roleAccount !== pipelineAccountId) {
         problems.push({
-          path: `audit.alerts.${field}[${i}]`,
+          path: `${prefix}audit.alerts.${field}[${i}]`,
           message: `role is in account ${roleAccount}; only roles of the tooling account (${pipelineAccountId}) can change or approve its pipeline`,
         });
       }
     });
   }
   for (const [section, path] of [
-    [alerts, 'audit.alerts.emails'],
-    [record(record(doc.monitoring).notifications), 'monitoring.notifications.emails'],
+    [alerts, `${prefix}audit.alerts.emails`],
+    [record(record(doc.monitoring).notifications), `${prefix}monitoring.notifications.emails`],
   ] as const) {
     const emails = list(section.emails).map((e) => text(e)?.toLowerCase());
     problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'email address'));

@@ -716,7 +716,9 @@ const DEFAULT_BUILD = {
 /** The platform: owned by the platform team, shared by every pipeline. */
 export const platformSchema = z
   .strictObject({
-    name: label.max(20).describe('Platform name: prefixes every resource name, stack state and workspace.'),
+    name: label
+      .max(20, { error: 'at most 20 characters: it prefixes bucket names, which S3 limits to 63' })
+      .describe('Platform name: prefixes every resource name, stack state and workspace.'),
     tooling: accountSchema.describe('The tooling account that runs every pipeline, its region and Terraform role.'),
     accounts: z
       .array(namedAccountSchema)
@@ -745,7 +747,9 @@ export const platformSchema = z
 export const pipelineSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    name: label.max(24).describe('Pipeline name: prefixes the pipeline\'s stacks and resource names.'),
+    name: label
+      .max(24, { error: 'at most 24 characters: it is part of role and bucket names' })
+      .describe('Pipeline name: prefixes the pipeline\'s stacks and resource names.'),
     source: sourceSchema,
     build: buildSchema.optional().describe('The CodeBuild project; default platform.defaults.build.'),
     approvals: approvalNotificationsSchema.default({ emails: [] }),
