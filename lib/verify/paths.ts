@@ -784,6 +784,7 @@ export function forbiddenPaths(
           denied(`the deploy role of ${target.name} cannot decrypt artifacts`, deployer, {
             action: 'kms:Decrypt',
             resource: store.key,
+            context: viaS3(store.region),
           }),
         );
       }
