@@ -170,11 +170,11 @@ describe('the HCL synth', () => {
   it('replaces an earlier JSON synth whole, so no cdk.tf.json is left beside cdk.tf', async () => {
     const out = outdir('hcl-over-json-');
     synthesizeAtomically(out, (app) => buildStacks(app, exampleConfig()));
-    expect(readdirSync(path.join(out, 'stacks', 'pipeline'))).toEqual(['cdk.tf.json']);
+    expect(readdirSync(path.join(out, 'stacks', 'webapp-pipeline'))).toEqual(['cdk.tf.json']);
     await synthesizeHclAtomically(out, (app) => buildStacks(app, exampleConfig()));
     const files = readdirSync(path.join(out, 'stacks'), { recursive: true }) as string[];
     expect(files.filter((f) => f.endsWith('.tf.json'))).toEqual([]);
-    expect(files.filter((f) => f.endsWith('cdk.tf'))).toHaveLength(5);
+    expect(files.filter((f) => f.endsWith('cdk.tf'))).toHaveLength(13);
   });
 
   it('writes nothing, and keeps the earlier output, when a token sits inside a serialized string (terraform-cdk#3911)', async () => {
