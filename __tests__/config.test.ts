@@ -193,17 +193,11 @@ describe('a configuration directory', () => {
     expect(error.problems).toEqual(
       expect.arrayContaining([
         { file: 'pipelines/web.yaml', path: 'name', message: 'must be "web", the file\'s name (or be left out)' },
-      ]),
-    );
-    // Names are checked before the contents, which are then checked once the names are right.
-    const fixed = directory({ platform: { ...generated.platform, regions: ['eu-west-1', 'moon-1'] } }, { 'billing.yaml': billing, 'web.yaml': { ...web, name: 'web' } });
-    const second = loadProblems(fixed);
-    expect(second.problems).toEqual(
-      expect.arrayContaining([
         { file: 'pipelines/billing.yaml', path: 'targets[0].account', message: '"nope" is not an account of platform.accounts (repos, a1, a2)' },
         expect.objectContaining({ file: 'platform.yaml', path: 'platform.regions[1]' }),
       ]),
     );
+    const second = error;
     expect(second.message).toContain('  - pipelines/billing.yaml: targets[0].account: "nope" is not an account');
   });
 

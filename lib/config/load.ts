@@ -35,7 +35,7 @@ export function parseConfig(source: string, file = '<inline>'): PlatformConfig {
 
 /** Validates an already-parsed single-file document; throws ConfigError listing every problem. */
 export function validateConfig(raw: unknown, file = '<inline>'): PlatformConfig {
-  return validate(raw, file, (path) => ({ path }));
+  return validate(raw, file, (path) => ({ path }), []);
 }
 
 /** Reads the file or directory named by PIPELINE_CONFIG, or the example configuration. */
@@ -78,18 +78,20 @@ function loadDirectory(directory: string): PlatformConfig {
   if (pipelineFiles.length === 0 && problems.length === 0) {
     problems.push({ file: PIPELINES_DIRECTORY, path: '(directory)', message: 'no pipeline files (<name>.yaml)' });
   }
+  // A wrong name is reported with the rest; the pipeline is then checked under its file's name.
+  const misnamed: Problem[] = [];
   const pipelines = pipelineFiles.map((f) => {
     const relative = `${PIPELINES_DIRECTORY}/${f}`;
     const stem = f.replace(/\.ya?ml$/, '');
     const document = read(relative);
     if (document === null || typeof document !== 'object' || Array.isArray(document)) return document;
     const named = document as Record<string, unknown>;
-    if (named.name === undefined) return { name: stem, ...named };
-    if (named.name !== stem) {
-      problems.push({ file: relative, path: 'name', message: `must be "${stem}", the file's name (or be left out)` });
+    if (named.name !== undefined && named.name !== stem) {
+      misnamed.push({ file: relative, path: 'name', message: `must be "${stem}", the file's name (or be left out)` });
     }
-    return named;
+    return { ...named, name: stem };
   });
+  // Files that do not parse leave nothing to check.
   if (problems.length > 0) throw new ConfigError(directory, problems);
   const platform = platformDocument !== null && typeof platformDocument === 'object' ? (platformDocument as Record<string, unknown>) : {};
   const { $schema: _schema, ...platformOnly } = platform;
@@ -100,16 +102,16 @@ function loadDirectory(directory: string): PlatformConfig {
     if (match) return { file: `${PIPELINES_DIRECTORY}/${pipelineFiles[Number(match[1])]}`, path: match[2] || '(root)' };
     return { file: PLATFORM_FILE, path: problemPath };
   };
-  return validate(raw, directory, locate);
+  return validate(raw, directory, locate, misnamed);
 }
 
 /** Schema, platform rules and every pipeline's rules, then the resolved platform. */
-function validate(raw: unknown, file: string, locate: (path: string) => SourceOfProblem): PlatformConfig {
+function validate(raw: unknown, file: string, locate: (path: string) => SourceOfProblem, earlier: Problem[]): PlatformConfig {
   const legacy = legacyProblem(raw);
   if (legacy) throw new ConfigError(file, [legacy]);
   const parsed = platformFileSchema.safeParse(raw);
   const found = [...(parsed.success ? [] : parsed.error.issues.map(toProblem)), ...platformProblems(raw)];
-  const problems = dedupe(found).map((p) => ({ ...p, ...locate(p.path) }));
+  const problems = [...earlier, ...dedupe(found).map((p) => ({ ...p, ...locate(p.path) }))];
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(file, problems.map(({ file: f, ...p }) => (f ? { file: f, ...p } : p)));
   }
