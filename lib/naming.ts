@@ -237,7 +237,7 @@ export class Naming {
   get approvalTopic(): string {
     return `${this.project}-approvals`;
   }
-  /** CodeConnections allow 32 characters: `<project>-github`. */
+  /** CodeConnections allow 32 characters: `<platform>-<pipeline>-github`. */
   sourceConnection(source: Pick<SourceOf<'connection'>, 'provider'>): string {
     return `${this.project}-${source.provider.toLowerCase()}`;
   }

@@ -34,7 +34,7 @@ export interface SourceBaseContext<K extends SourceKindName> extends SourceConte
 }
 
 export interface SourcePipelineContext<K extends SourceKindName> extends SourceContext<K> {
-  /** Named outputs of the pipeline-base stack. */
+  /** Named outputs of the pipeline's base stack. */
   base(name: string): string;
   /** Named outputs of the repository stack, for a source that has one. */
   repository?(name: RepositoryOutput): string;

@@ -110,7 +110,7 @@ const s3DeploySchema = z
     kind: z.literal('s3'),
     bucketName: bucketName
       .optional()
-      .describe('Target bucket name; default <project>-<target>-<account id>-<region>.'),
+      .describe('Target bucket name; default <platform>-<pipeline>-<target>-<account id>-<region>. While access logs are on it must start with <platform>-.'),
     prefix: z
       .string()
       .regex(/^([\w!.*'()-]+\/)*$/, { error: 'must be empty or a key prefix ending in "/", such as release/' })
@@ -475,7 +475,7 @@ const connectionSourceSchema = z
 const s3SourceSchema = z
   .strictObject({
     kind: z.literal('s3'),
-    bucketName: bucketName.optional().describe('Source bucket; default <project>-source-<account id>-<region>.'),
+    bucketName: bucketName.optional().describe('Source bucket; default <platform>-<pipeline>-source-<account id>-<region>. A created one must start with <platform>- while access logs are on.'),
     objectKey: z
       .string()
       .regex(/^[\w!.*'()-]+(\/[\w!.*'()-]+)*$/, { error: 'must be an object key such as releases/app.zip' })
@@ -576,12 +576,12 @@ const terraformCloudBackendSchema = z
       .string()
       .regex(/^[\w-]{3,40}$/, { error: 'must be 3-40 letters, digits, "_" or "-"' })
       .optional()
-      .describe('Terraform Cloud project of the workspaces; default: the top-level project name.'),
+      .describe('Terraform Cloud project of the workspaces; default: the platform name.'),
     workspacePrefix: z
       .string()
       .regex(/^[\w-]{0,40}$/, { error: 'must be at most 40 letters, digits, "_" or "-"' })
       .optional()
-      .describe('Workspace of stack <stack> is <workspacePrefix><stack>; default "<project>-".'),
+      .describe('Workspace of stack <stack> is <workspacePrefix><platform>-<stack>; default no prefix.'),
     outputs: z
       .enum(['tfe_outputs', 'remote_state'])
       .default('tfe_outputs')
@@ -628,7 +628,7 @@ const alertsSchema = z
     pipelineAdminRoleArns: z
       .array(roleArn)
       .default([])
-      .describe('Roles besides pipeline.account.role that may update or delete the pipeline without an alert.'),
+      .describe('Roles besides platform.tooling.role that may update or delete the pipeline without an alert.'),
     approverRoleArns: z
       .array(roleArn)
       .default([])
