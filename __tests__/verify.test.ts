@@ -16,10 +16,11 @@ import { account, baseConfig, everyKindTargets } from './support/configs';
 import { config, exampleConfig, pipelineOf, shippedConfigs, synthesize } from './support/synth';
 
 // The example is the helper's cached configuration object, so its synthesized stacks are shared with the tests below.
-const shipped = Object.entries(shippedConfigs()).map(([file, cfg]): [string, PlatformConfig] => [
-  file,
-  file === DEFAULT_CONFIG_FILE ? exampleConfig() : cfg,
-]);
+// config/examples/platform-dir is the example split into files: config.test.ts proves it resolves to the same
+// pipelines, so its proof would repeat the example's.
+const shipped = Object.entries(shippedConfigs())
+  .filter(([file]) => file !== 'config/examples/platform-dir')
+  .map(([file, cfg]): [string, PlatformConfig] => [file, file === DEFAULT_CONFIG_FILE ? exampleConfig() : cfg]);
 const shippedConfig = (file: string) => shipped.find(([f]) => f === file)![1];
 
 const configurations: Array<[string, PlatformConfig]> = [
