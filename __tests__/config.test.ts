@@ -225,6 +225,23 @@ describe('platform rules', () => {
     ]);
   });
 
+  it('refuses EventBridge rule names and Terraform Cloud workspaces that outgrow their limits, naming the field', () => {
+    const raw = clone(generateConfig(1));
+    raw.platform.name = 'p'.repeat(20);
+    raw.pipelines[0].name = 'q'.repeat(24);
+    raw.pipelines[0].targets[0].name = 't'.repeat(40);
+    raw.platform.backend = { type: 'terraform-cloud', organization: 'acme', workspacePrefix: 'w'.repeat(20) };
+    const problems = problemsOf(raw);
+    expect(problems).toContainEqual({
+      path: 'pipelines[0].name',
+      message: expect.stringMatching(/^gives the EventBridge rule name "p{20}-q{24}-forward-source-changes" \(68 characters\); EventBridge allows 64$/),
+    });
+    expect(problems).toContainEqual({
+      path: 'pipelines[0].targets[0].name',
+      message: expect.stringMatching(/^gives the Terraform Cloud workspace "w{20}p{20}-q{24}-target-t{40}" \(113 characters\); Terraform Cloud allows 90$/),
+    });
+  });
+
   it('refuses targets in regions the platform does not serve', () => {
     const raw = clone(generateConfig(2));
     raw.pipelines[0].targets[1].region = 'us-west-2';

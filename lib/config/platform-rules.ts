@@ -11,6 +11,8 @@ export interface SourceOfProblem {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
+/** Terraform Cloud workspace names: at most 90 characters (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/create). */
+const WORKSPACE_NAME_MAX = 90;
 const S3_BUCKET_NAME_MAX = 63;
 
 /**
@@ -114,7 +116,22 @@ export function platformProblems(raw: unknown): Problem[] {
   });
 
   problems.push(...stackNameCollisions(platform, pipelines));
+  problems.push(...workspaceNameProblems(platform, pipelines));
   return problems;
+}
+
+/** With Terraform Cloud, every stack's workspace `<workspacePrefix><platform>-<stack>` must fit Terraform Cloud's limit. */
+function workspaceNameProblems(platform: Record<string, unknown>, pipelines: Record<string, unknown>[]): Problem[] {
+  const backend = record(platform.backend);
+  const name = text(platform.name);
+  if (backend.type !== 'terraform-cloud' || !name) return [];
+  const prefix = `${text(backend.workspacePrefix) ?? ''}${name}-`;
+  return stackNames(platform, pipelines)
+    .filter((stack) => prefix.length + stack.name.length > WORKSPACE_NAME_MAX)
+    .map((stack) => ({
+      path: stack.path,
+      message: `gives the Terraform Cloud workspace "${prefix}${stack.name}" (${prefix.length + stack.name.length} characters); Terraform Cloud allows ${WORKSPACE_NAME_MAX}`,
+    }));
 }
 
 /**
@@ -132,6 +149,18 @@ function pipelinePath(path: string): string | undefined {
 
 /** Stack names are directories, state files and workspaces: two stacks may never share one. */
 function stackNameCollisions(platform: Record<string, unknown>, pipelines: Record<string, unknown>[]): Problem[] {
+  const first = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const stack of stackNames(platform, pipelines)) {
+    const seen = first.get(stack.name);
+    if (seen === undefined) first.set(stack.name, stack.path);
+    else problems.push({ path: stack.path, message: `gives the stack name "${stack.name}", which ${seen} gives too` });
+  }
+  return problems;
+}
+
+/** Every stack the platform would have, with the field its name comes from. */
+function stackNames(platform: Record<string, unknown>, pipelines: Record<string, unknown>[]): Array<{ name: string; path: string }> {
   const stacks: Array<{ name: string; path: string }> = [{ name: 'platform', path: 'platform' }, { name: 'tfc-bootstrap', path: 'platform' }];
   list(platform.accounts)
     .map(record)
@@ -144,11 +173,8 @@ function stackNameCollisions(platform: Record<string, unknown>, pipelines: Recor
     // A repeated pipeline name is reported as such.
     if (!name || pipelineNames.has(name)) return;
     pipelineNames.add(name);
-    stacks.push(
-      { name: `${name}-base`, path: `pipelines[${i}].name` },
-      { name: `${name}-repository`, path: `pipelines[${i}].name` },
-      { name: `${name}-pipeline`, path: `pipelines[${i}].name` },
-    );
+    stacks.push({ name: `${name}-base`, path: `pipelines[${i}].name` }, { name: `${name}-pipeline`, path: `pipelines[${i}].name` });
+    if (record(pipeline.source).kind === 'codecommit') stacks.push({ name: `${name}-repository`, path: `pipelines[${i}].name` });
     const targetNames = new Set<string>();
     list(pipeline.targets)
       .map(record)
@@ -160,16 +186,7 @@ function stackNameCollisions(platform: Record<string, unknown>, pipelines: Recor
         stacks.push({ name: `${name}-target-${target}`, path: `pipelines[${i}].targets[${j}].name` });
       });
   });
-  const first = new Map<string, string>();
-  const problems: Problem[] = [];
-  for (const stack of stacks) {
-    const seen = first.get(stack.name);
-    if (seen === undefined) first.set(stack.name, stack.path);
-    else {
-      problems.push({ path: stack.path, message: `gives the stack name "${stack.name}", which ${seen} gives too` });
-    }
-  }
-  return problems;
+  return stacks;
 }
 
 function duplicates(values: Array<string | undefined>, pathOf: (i: number) => string, what: string): Problem[] {

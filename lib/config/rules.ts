@@ -12,6 +12,8 @@ export type { Problem } from './problem';
 const IAM_ROLE_NAME_MAX = 64;
 const ACCOUNT_ID = /^\d{12}$/;
 const S3_BUCKET_NAME_MAX = 63;
+/** EventBridge rule names: 1-64 characters (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html). */
+const EVENT_RULE_NAME_MAX = 64;
 
 /**
  * Rules that span the fields of one pipeline. They read a lenient document
@@ -78,6 +80,19 @@ export function crossFieldProblems(raw: unknown): Problem[] {
           message: `gives the IAM role name "${role.name}" (${role.name.length} characters); IAM allows ${IAM_ROLE_NAME_MAX}`,
         });
       }
+    }
+    // The pipeline's EventBridge rules, where it has them.
+    const sourceKind = text(record(doc.source).kind);
+    const rules = [
+      ...(sourceKind !== undefined && sourceKind !== 'connection' ? [naming.startPipelineRule] : []),
+      ...(sourceKind === 'codecommit' ? [naming.forwardSourceChangesRule] : []),
+      ...(record(record(doc.monitoring).notifications).enabled !== false ? [naming.pipelineFailedRule] : []),
+    ];
+    for (const rule of rules.filter((r) => r.length > EVENT_RULE_NAME_MAX)) {
+      problems.push({
+        path: 'project',
+        message: `gives the EventBridge rule name "${rule}" (${rule.length} characters); EventBridge allows ${EVENT_RULE_NAME_MAX}`,
+      });
     }
     const buckets: Array<{ name: string; path: string }> = [
       { name: naming.artifactBucket, path: 'project' },
