@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { cdktfCliEntry } from '../lib/cdktf-cli';
 import { exampleConfig, synthesize } from './support/synth';
 
 /**
@@ -17,7 +18,7 @@ describe('cdktf synth through the CLI', () => {
   beforeAll(() => {
     const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { encoding: 'utf8' });
     expect(build.stdout + build.stderr).toBe('');
-    synth = spawnSync(process.execPath, ['node_modules/cdktf-cli/bundle/bin/cdktf', 'synth', '--output', outdir], { encoding: 'utf8', env });
+    synth = spawnSync(process.execPath, [cdktfCliEntry('.'), 'synth', '--output', outdir], { encoding: 'utf8', env });
   }, 120_000);
 
   it('runs the app of cdktf.json and writes the same stacks as the app itself', () => {

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { cdktfCliEntry } from '../lib/cdktf-cli';
 import { generateConfig } from '../lib/config/generate';
 import { ConfigError, validateConfig } from '../lib/config/load';
 
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     // The conventional way, as `cdktf init --template=typescript` sets it up: the CLI runs a ts-node app.
     {
       label: CONVENTIONAL,
-      argv: [path.join(ROOT, 'node_modules', '.bin', 'cdktf'), 'synth', '--app', 'npx ts-node main.ts', '--output', path.join(scratch, 'out-conventional')],
+      argv: [process.execPath, cdktfCliEntry(ROOT), 'synth', '--app', 'npx ts-node main.ts', '--output', path.join(scratch, 'out-conventional')],
       runs: 3,
     },
     { label: '`npm test` (whole suite)', argv: ['npm', 'test', '--silent'], runs: 3 },
