@@ -206,6 +206,8 @@ describe('a configuration directory', () => {
     const { name: _name, ...pipeline } = generated.pipelines[0];
     const dir = directory({ platform: generated.platform }, { 'web.yaml': pipeline, 'billing.yaml': pipeline });
     expect(loadConfig({ PIPELINE_CONFIG: dir }).config.pipelines.map((p) => p.name)).toEqual(['billing', 'web']);
+    // Its platform.yaml names the directory too.
+    expect(loadConfig({ PIPELINE_CONFIG: path.join(dir, 'platform.yaml') }).config.pipelines.map((p) => p.name)).toEqual(['billing', 'web']);
   });
 
   it('needs the platform file and at least one pipeline file', () => {

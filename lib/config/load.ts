@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -38,7 +38,11 @@ export function validateConfig(raw: unknown, file = '<inline>'): PlatformConfig 
   return validate(raw, file, (path) => ({ path }), []);
 }
 
-/** Reads the file or directory named by PIPELINE_CONFIG, or the example configuration. */
+/**
+ * Reads the file or directory named by PIPELINE_CONFIG, or the example
+ * configuration. A directory's `platform.yaml` (with `pipelines/` beside it)
+ * names the directory.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { file: string; config: PlatformConfig } {
   const file = env.PIPELINE_CONFIG || DEFAULT_CONFIG_FILE;
   let directory: boolean;
@@ -47,7 +51,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { file: string
   } catch (error) {
     throw new ConfigError(file, [{ path: '(file)', message: `cannot read: ${(error as Error).message}` }]);
   }
-  return { file, config: directory ? loadDirectory(file) : parseConfig(readText(file, file), file) };
+  if (directory) return { file, config: loadDirectory(file) };
+  // The platform.yaml of a configuration directory stands for the directory.
+  const parent = path.dirname(file);
+  if (path.basename(file) === PLATFORM_FILE && existsSync(path.join(parent, PIPELINES_DIRECTORY))) {
+    return { file, config: loadDirectory(parent) };
+  }
+  return { file, config: parseConfig(readText(file, file), file) };
 }
 
 /**
