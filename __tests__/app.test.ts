@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
-import { generateConfig } from '../lib/config/generate';
-import { account, baseConfig, connectionSource, everyKindTargets, s3Source } from './support/configs';
-import { blocks, config, exampleConfig, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+import { Naming } from '../lib/naming';
+import { account, baseConfig, connectionSource, everyKindTargets, generatedPipeline, s3Source } from './support/configs';
+import { blocks, config, exampleConfig, pipelineOf, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
 
 const REMOTE_OUTPUT = /\$\{data\.terraform_remote_state\.([\w-]+)\.outputs\.([\w-]+)\}/g;
 
@@ -22,10 +22,9 @@ function remoteProducers(stack: TerraformJson): Record<string, string> {
 }
 
 const configurations = {
-  example: exampleConfig(),
-  'three targets in three accounts': config(generateConfig(3)),
+  'three targets in three accounts': config(generatedPipeline(3)),
   'one target, existing repository, unprotected': config({
-    ...generateConfig(1),
+    ...generatedPipeline(1),
     protectStatefulResources: false,
     source: { kind: 'codecommit', account: account('100000000002'), name: 'existing', create: false },
   }),
@@ -41,42 +40,45 @@ const configurations = {
   ),
 };
 
-describe.each(Object.entries(configurations))('the whole app for %s', (_label, cfg) => {
-  const { stacks, applyOrder } = synthesize(cfg);
+describe.each(Object.entries(configurations))('the whole app for %s', (_label, platform) => {
+  const { stacks, applyOrder } = synthesize(platform);
+  const cfg = pipelineOf(platform);
+  const naming = new Naming(cfg);
   const codeCommit = cfg.source.kind === 'codecommit' ? cfg.source : undefined;
-  const accountOf: Record<string, string> = {
-    'pipeline-base': cfg.pipeline.account.id,
-    pipeline: cfg.pipeline.account.id,
-    ...(codeCommit ? { repository: codeCommit.account.id } : {}),
-    ...Object.fromEntries(cfg.targets.map((t) => [`target-${t.name}`, t.account.id])),
+  const tooling = platform.tooling;
+  const s3Accounts = platform.accounts.filter((a) => cfg.targets.some((t) => t.deploy.kind === 's3' && t.account.id === a.id));
+  /** Every stack the platform should have, with the account, role, provider alias and home region it works in. */
+  const expected: Record<string, { id: string; role: string; alias: string; region: string; pipeline?: string }> = {
+    platform: { ...tooling, alias: 'tooling' },
+    ...Object.fromEntries(s3Accounts.map((a) => [`account-${a.name}`, { id: a.id, role: a.role, alias: a.name, region: tooling.region }])),
+    [naming.pipelineBaseStack]: { ...tooling, alias: 'tooling', pipeline: cfg.name },
+    [naming.pipelineStack]: { ...tooling, alias: 'tooling', pipeline: cfg.name },
+    ...(codeCommit ? { [naming.repositoryStack]: { ...codeCommit.account, alias: 'repository', pipeline: cfg.name } } : {}),
+    ...Object.fromEntries(cfg.targets.map((t) => [naming.targetStack(t), { ...t.account, alias: t.name, pipeline: cfg.name }])),
   };
 
-  it('has one stack per account role: base and pipeline, repository for CodeCommit, one per target', () => {
-    expect(Object.keys(stacks).sort()).toEqual(Object.keys(accountOf).sort());
+  it('has the platform stack, one per account that receives S3 releases, and the pipeline\'s: base, pipeline, repository for CodeCommit, one per target', () => {
+    expect(Object.keys(stacks).sort()).toEqual(Object.keys(expected).sort());
   });
 
   it('gives each stack aliased providers (one per region it uses) that assume the configured role in exactly its account', () => {
-    const roleOf: Record<string, string> = {
-      'pipeline-base': cfg.pipeline.account.role,
-      pipeline: cfg.pipeline.account.role,
-      ...(codeCommit ? { repository: codeCommit.account.role } : {}),
-      ...Object.fromEntries(cfg.targets.map((t) => [`target-${t.name}`, t.account.role])),
-    };
-    const homeRegion = (name: string) => cfg.targets.find((t) => `target-${t.name}` === name)?.account.region ?? cfg.pipeline.account.region;
     for (const [name, stack] of Object.entries(stacks)) {
+      const { id, role, alias, region, pipeline } = expected[name];
       expect(Object.keys(stack.provider)).toEqual(['aws']);
-      const alias = name.startsWith('target-') ? name.slice('target-'.length) : name.replace('-base', '');
       const [own, ...regional] = stack.provider.aws;
-      expect(own).toMatchObject({ alias, region: homeRegion(name) });
+      expect(own).toMatchObject({ alias, region });
       for (const provider of regional) expect(provider.alias).toBe(`${alias}-${provider.region}`);
       for (const provider of stack.provider.aws) {
-        expect(provider.allowed_account_ids).toEqual([accountOf[name]]);
-        expect(provider.assume_role).toEqual([{ role_arn: roleOf[name], session_name: `cdktf-${name}` }]);
-        expect(provider.default_tags).toEqual([{ tags: { project: cfg.project, stack: name, 'managed-by': 'cdktf' } }]);
+        expect(provider.allowed_account_ids).toEqual([id]);
+        expect(provider.assume_role).toEqual([{ role_arn: role, session_name: `cdktf-${name}` }]);
+        expect(provider.default_tags).toEqual([
+          { tags: { platform: platform.name, ...(pipeline ? { pipeline } : {}), stack: name, 'managed-by': 'cdktf' } },
+        ]);
       }
     }
-    const extraRegions = [...new Set(cfg.targets.map((t) => t.account.region))].filter((r) => r !== cfg.pipeline.account.region);
-    expect(stacks['pipeline-base'].provider.aws.slice(1).map((p: any) => p.region).sort()).toEqual(extraRegions.sort());
+    const extraRegions = [...new Set(cfg.targets.map((t) => t.account.region))].filter((r) => r !== tooling.region);
+    expect(stacks[naming.pipelineBaseStack].provider.aws.slice(1).map((p: any) => p.region).sort()).toEqual(extraRegions.sort());
+    expect(stacks.platform.provider.aws.slice(1).map((p: any) => p.region)).toEqual(platform.regions.slice(1));
   });
 
   it('names one of its stack\'s providers explicitly on every resource and data source', () => {
@@ -94,7 +96,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
 
   it('keeps state in a local file per stack at a path relative to the project, never absolute', () => {
     for (const [name, stack] of Object.entries(stacks)) {
-      expect(stack.terraform.backend).toEqual({ local: { path: `../../../terraform-state/${name}.tfstate` } });
+      expect(stack.terraform.backend).toEqual({ local: { path: `../../../terraform-state/${platform.name}/${name}.tfstate` } });
       for (const remote of Object.values<any>(stack.data?.terraform_remote_state ?? {})) {
         expect(remote.backend).toBe('local');
         expect(isAbsolute(remote.config.path)).toBe(false);
@@ -134,12 +136,13 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
     expect(JSON.stringify(stacks)).not.toMatch(/cross-stack-output|cross_stack/);
   });
 
-  it('writes an apply order without cycles: base first, the pipeline last, after every other stack', () => {
-    const others = Object.keys(stacks).filter((name) => name !== 'pipeline');
-    expect(applyOrder.waves[0]).toContain('pipeline-base');
-    expect(applyOrder.waves.at(-1)).toEqual(['pipeline']);
+  it('writes an apply order without cycles: the foundation first, the pipeline last, after every other stack of it', () => {
+    const own = naming.allStacks().filter((name) => name !== naming.pipelineStack);
+    expect(applyOrder.waves[0]).toContain('platform');
+    expect(applyOrder.waves.at(-1)).toEqual([naming.pipelineStack]);
     expect(applyOrder.order).toEqual(applyOrder.waves.flat());
-    expect(applyOrder.dependsOn.pipeline).toEqual(others.sort());
+    expect(applyOrder.dependsOn[naming.pipelineStack]).toEqual(own.sort());
+    expect(applyOrder.dependsOn[naming.pipelineBaseStack]).toEqual(['platform']);
   });
 
   it('builds every policy as a policy document, never as a serialized string', () => {
@@ -161,7 +164,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
   });
 
   it('protects keys, buckets, a created repository or connection as configured; keys rotate with a 30-day window', () => {
-    const protect = cfg.protectStatefulResources;
+    const protect = platform.protectStatefulResources;
     for (const stack of Object.values(stacks)) {
       for (const type of ['aws_kms_key', 'aws_kms_replica_key', 'aws_s3_bucket', 'aws_codecommit_repository', 'aws_codestarconnections_connection']) {
         for (const [, body] of resourcesOfType(stack, type)) {
@@ -173,8 +176,9 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
       }
     }
     if (codeCommit) {
-      expect(resourcesOfType(stacks.repository, 'aws_codecommit_repository')).toHaveLength(codeCommit.create ? 1 : 0);
-      expect(Object.keys(stacks.repository.data?.aws_codecommit_repository ?? {})).toHaveLength(codeCommit.create ? 0 : 1);
+      const repository = stacks[naming.repositoryStack];
+      expect(resourcesOfType(repository, 'aws_codecommit_repository')).toHaveLength(codeCommit.create ? 1 : 0);
+      expect(Object.keys(repository.data?.aws_codecommit_repository ?? {})).toHaveLength(codeCommit.create ? 0 : 1);
     }
   });
 
@@ -185,7 +189,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
   it('lets each deploy role be assumed only by the pipeline role, and only from the pipeline account', () => {
     const pipelineRole = `arn:aws:iam::${cfg.pipeline.account.id}:role/${cfg.project}-pipeline`;
     for (const target of cfg.targets) {
-      const stack = stacks[`target-${target.name}`];
+      const stack = stacks[naming.targetStack(target)];
       const [, role] = resourcesOfType(stack, 'aws_iam_role').find(([, r]) => r.name === `${cfg.project}-deploy-${target.name}`)!;
       expect(policyStatements(stack, role.assume_role_policy)).toEqual([
         {
@@ -202,7 +206,7 @@ describe.each(Object.entries(configurations))('the whole app for %s', (_label, c
 
 describe('the example pipeline', () => {
   const { stacks } = synthesize(exampleConfig());
-  const pipeline = stacks.pipeline.resource.aws_codepipeline.pipeline;
+  const pipeline = stacks['webapp-pipeline'].resource.aws_codepipeline.pipeline;
 
   it('is a V2 pipeline whose artifact store is encrypted with the customer key', () => {
     expect(pipeline.pipeline_type).toBe('V2');
@@ -210,8 +214,8 @@ describe('the example pipeline', () => {
     expect(pipeline.artifact_store).toEqual([
       {
         type: 'S3',
-        location: '${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_bucket_name}',
-        encryption_key: { type: 'KMS', id: '${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_key_arn}' },
+        location: '${data.terraform_remote_state.remote_webapp_base.outputs.artifact_bucket_name}',
+        encryption_key: { type: 'KMS', id: '${data.terraform_remote_state.remote_webapp_base.outputs.artifact_key_arn}' },
       },
     ]);
   });
@@ -230,8 +234,8 @@ describe('the example pipeline', () => {
       NotificationArn: '${aws_sns_topic.approval_topic.arn}',
       CustomData: 'Staging looks good? Approve to release to production.',
     });
-    const topic = stacks.pipeline.resource.aws_sns_topic.approval_topic;
-    expect(topic.kms_master_key_id).toBe('${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_key_arn}');
+    const topic = stacks['webapp-pipeline'].resource.aws_sns_topic.approval_topic;
+    expect(topic.kms_master_key_id).toBe('${data.terraform_remote_state.remote_webapp_base.outputs.artifact_key_arn}');
   });
 
   it('runs the CodeCommit source action as the repository account role, without polling', () => {
@@ -239,7 +243,7 @@ describe('the example pipeline', () => {
       category: 'Source',
       provider: 'CodeCommit',
       namespace: 'SourceVariables',
-      role_arn: '${data.terraform_remote_state.remote_repository.outputs.source_role_arn}',
+      role_arn: '${data.terraform_remote_state.remote_webapp_repository.outputs.source_role_arn}',
       configuration: { BranchName: 'main', PollForSourceChanges: 'false' },
     });
   });
@@ -250,9 +254,9 @@ describe('the example pipeline', () => {
       category: 'Deploy',
       provider: 'S3',
       input_artifacts: ['build_output'],
-      role_arn: '${data.terraform_remote_state.remote_target_production.outputs.deploy_role_arn}',
+      role_arn: '${data.terraform_remote_state.remote_webapp_target_production.outputs.deploy_role_arn}',
       configuration: {
-        BucketName: '${data.terraform_remote_state.remote_target_production.outputs.deploy_bucket_name}',
+        BucketName: '${data.terraform_remote_state.remote_webapp_target_production.outputs.deploy_bucket_name}',
         Extract: 'true',
         ObjectKey: 'release/',
       },
@@ -260,42 +264,72 @@ describe('the example pipeline', () => {
   });
 
   it('lets the pipeline role assume exactly the source and deploy roles', () => {
-    const role = stacks.pipeline.resource.aws_iam_role_policy.pipeline_role_policy;
-    const assume = policyStatements(stacks.pipeline, role.policy).find((s) => s.sid === 'AssumesActionRoles');
+    const role = stacks['webapp-pipeline'].resource.aws_iam_role_policy.pipeline_role_policy;
+    const assume = policyStatements(stacks['webapp-pipeline'], role.policy).find((s) => s.sid === 'AssumesActionRoles');
     expect(assume.resources).toEqual([
-      '${data.terraform_remote_state.remote_repository.outputs.source_role_arn}',
-      '${data.terraform_remote_state.remote_target_staging.outputs.deploy_role_arn}',
-      '${data.terraform_remote_state.remote_target_production.outputs.deploy_role_arn}',
+      '${data.terraform_remote_state.remote_webapp_repository.outputs.source_role_arn}',
+      '${data.terraform_remote_state.remote_webapp_target_staging.outputs.deploy_role_arn}',
+      '${data.terraform_remote_state.remote_webapp_target_production.outputs.deploy_role_arn}',
     ]);
   });
 
-  it('grants the other accounts the artifact key only as their exact roles', () => {
-    const key = stacks['pipeline-base'].resource.aws_kms_key.artifact_store_key;
-    const statements = policyStatements(stacks['pipeline-base'], key.policy);
+  it("grants the platform's artifact key to the platform's roles by account and name pattern, only through S3 (or SNS)", () => {
+    const key = stacks.platform.resource.aws_kms_key.artifact_key;
+    const statements = policyStatements(stacks.platform, key.policy);
     const grants = Object.fromEntries(
-      statements.filter((s) => s.condition).map((s) => [s.sid, [s.principals[0].identifiers, s.condition[0].values]]),
+      statements.filter((s) => s.condition).map((s) => [s.sid, [s.principals[0].identifiers, ...s.condition.map((c: any) => [c.test, c.values])]]),
     );
     expect(grants).toEqual({
-      PipelineUsesKey: [
+      ToolingRolesUseKey: [
         ['arn:aws:iam::111111111111:root'],
-        ['arn:aws:iam::111111111111:role/webapp-pipeline', 'arn:aws:iam::111111111111:role/webapp-build'],
+        ['ArnLike', ['arn:aws:iam::111111111111:role/acme-*']],
+        ['StringEquals', ['s3.ap-northeast-1.amazonaws.com', 'sns.ap-northeast-1.amazonaws.com']],
       ],
-      SourceUsesKey: [['arn:aws:iam::222222222222:root'], ['arn:aws:iam::222222222222:role/webapp-source']],
-      DeployUsesKey: [
-        ['arn:aws:iam::333333333333:root', 'arn:aws:iam::444444444444:root'],
-        ['arn:aws:iam::333333333333:role/webapp-deploy-staging', 'arn:aws:iam::444444444444:role/webapp-deploy-production'],
+      ToolingRolesUseKeyDescribe: [['arn:aws:iam::111111111111:root'], ['ArnLike', ['arn:aws:iam::111111111111:role/acme-*']]],
+      ServedAccountRolesUseKey: [
+        ['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root', 'arn:aws:iam::444444444444:root'],
+        [
+          'ArnLike',
+          ['arn:aws:iam::222222222222:role/acme-*', 'arn:aws:iam::333333333333:role/acme-*', 'arn:aws:iam::444444444444:role/acme-*'],
+        ],
+        ['StringEquals', ['s3.ap-northeast-1.amazonaws.com']],
       ],
-      BuildLogGroupUsesKey: [
+      ServedAccountRolesUseKeyDescribe: [
+        ['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root', 'arn:aws:iam::444444444444:root'],
+        [
+          'ArnLike',
+          ['arn:aws:iam::222222222222:role/acme-*', 'arn:aws:iam::333333333333:role/acme-*', 'arn:aws:iam::444444444444:role/acme-*'],
+        ],
+      ],
+      BuildLogGroupsUseKey: [
         ['logs.ap-northeast-1.amazonaws.com'],
-        ['arn:aws:logs:ap-northeast-1:111111111111:log-group:/aws/codebuild/webapp-build'],
+        ['ArnLike', ['arn:aws:logs:ap-northeast-1:111111111111:log-group:/aws/codebuild/acme-*']],
       ],
     });
-    const deploy = statements.find((s) => s.sid === 'DeployUsesKey');
-    expect(deploy.actions).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+  });
+
+  it("lets each pipeline's artifact bucket admit only its own roles of other accounts", () => {
+    const grants = (pipeline: string) => {
+      const base = stacks[`${pipeline}-base`];
+      const policy = base.resource.aws_s3_bucket_policy.artifact_store_bucket_policy;
+      return policyStatements(base, policy.policy)
+        .filter((s) => s.condition?.[0]?.variable === 'aws:PrincipalArn')
+        .flatMap((s) => s.condition[0].values);
+    };
+    expect(grants('webapp')).toEqual([
+      'arn:aws:iam::222222222222:role/acme-webapp-source',
+      'arn:aws:iam::333333333333:role/acme-webapp-deploy-staging',
+      'arn:aws:iam::444444444444:role/acme-webapp-deploy-production',
+    ]);
+    expect(grants('api')).toEqual([
+      'arn:aws:iam::222222222222:role/acme-api-source',
+      'arn:aws:iam::333333333333:role/acme-api-deploy-staging',
+      'arn:aws:iam::444444444444:role/acme-api-deploy-production',
+    ]);
   });
 
   it('denies artifact uploads without TLS or without SSE-KMS, and lets deploy roles only read', () => {
-    const base = stacks['pipeline-base'];
+    const base = stacks['webapp-base'];
     const policy = base.resource.aws_s3_bucket_policy.artifact_store_bucket_policy;
     const statements = Object.fromEntries(policyStatements(base, policy.policy).map((s) => [s.sid, s]));
     expect(statements.DenyInsecureTransport).toMatchObject({ effect: 'Deny', condition: [{ variable: 'aws:SecureTransport', values: ['false'] }] });
@@ -315,16 +349,27 @@ describe('the example pipeline', () => {
   });
 
   it('forwards only the configured branch of the repository to the pipeline account bus', () => {
-    const rule = stacks.repository.resource.aws_cloudwatch_event_rule.forward_source_changes;
+    const rule = stacks['webapp-repository'].resource.aws_cloudwatch_event_rule.forward_source_changes;
     expect(rule.event_pattern).toContain('"referenceName" = ["main"]');
     expect(rule.event_pattern).toContain('"arn:aws:codecommit:ap-northeast-1:222222222222:webapp"');
-    const target = stacks.repository.resource.aws_cloudwatch_event_target.forward_source_changes_target;
-    expect(target.arn).toBe('${data.terraform_remote_state.remote_pipeline_base.outputs.source_event_bus_arn}');
-    const busPolicy = stacks['pipeline-base'].resource.aws_cloudwatch_event_bus_policy.source_event_bus_policy;
-    expect(policyStatements(stacks['pipeline-base'], busPolicy.policy)[0]).toMatchObject({
+    const target = stacks['webapp-repository'].resource.aws_cloudwatch_event_target.forward_source_changes_target;
+    expect(target.arn).toBe('${data.terraform_remote_state.remote_webapp_base.outputs.source_event_bus_arn}');
+    // The bus is the platform's: its policy names served accounts and a role pattern, never a pipeline.
+    const busPolicy = stacks.platform.resource.aws_cloudwatch_event_bus_policy.source_event_bus_policy;
+    expect(policyStatements(stacks.platform, busPolicy.policy)[0]).toMatchObject({
       actions: ['events:PutEvents'],
-      principals: [{ identifiers: ['arn:aws:iam::222222222222:root'] }],
-      condition: [{ variable: 'aws:PrincipalArn', values: ['arn:aws:iam::222222222222:role/webapp-source-forwarder'] }],
+      principals: [{ identifiers: ['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root', 'arn:aws:iam::444444444444:root'] }],
+      condition: [
+        {
+          test: 'ArnLike',
+          variable: 'aws:PrincipalArn',
+          values: [
+            'arn:aws:iam::222222222222:role/acme-*-source-forwarder',
+            'arn:aws:iam::333333333333:role/acme-*-source-forwarder',
+            'arn:aws:iam::444444444444:role/acme-*-source-forwarder',
+          ],
+        },
+      ],
     });
   });
 });

@@ -1,27 +1,29 @@
-import { generateConfig, type ConfigInput } from '../lib/config/generate';
 import { Naming } from '../lib/naming';
-import { expectedCallers } from '../stacks/pipeline-base-stack';
-import { config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+import { expectedCallers } from '../stacks/platform-stack';
+import { type ConfigInput, generatedPipeline } from './support/configs';
+import { config, pipelineOf, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 function withSections(sections: Partial<Pick<ConfigInput, 'audit' | 'monitoring'>>) {
-  return config({ ...generateConfig(2), ...sections });
+  return config({ ...generatedPipeline(2), ...sections });
 }
 
 const count = (stack: TerraformJson, type: string) => resourcesOfType(stack, type).length;
 const outputs = (stack: TerraformJson) => Object.keys(stack.output ?? {}).sort();
 
 describe('audit and monitoring, all on (the defaults)', () => {
-  const cfg = withSections({});
-  const { stacks } = synthesize(cfg);
+  const platform = withSections({});
+  const cfg = pipelineOf(platform);
+  const { stacks } = synthesize(platform);
   const naming = new Naming(cfg);
-  const base = stacks['pipeline-base'];
+  // The audit is the platform's: one trail, one alert topic, one log bucket per region for every pipeline.
+  const base = stacks.platform;
 
-  it('creates one multi-region, validated, KMS-encrypted trail with a CloudWatch Logs copy and artifact data events', () => {
+  it("creates one multi-region, validated, KMS-encrypted trail with a CloudWatch Logs copy and every pipeline's artifact data events", () => {
     const [[, trail]] = resourcesOfType(base, 'aws_cloudtrail');
     expect(trail).toMatchObject({
-      name: 'scale-audit',
+      name: 'acme-audit',
       is_multi_region_trail: true,
       include_global_service_events: true,
       enable_log_file_validation: true,
@@ -30,15 +32,20 @@ describe('audit and monitoring, all on (the defaults)', () => {
       s3_bucket_name: '${aws_s3_bucket.audit_trail_bucket.bucket}',
       depends_on: ['aws_s3_bucket_policy.audit_trail_bucket_policy', 'aws_iam_role_policy.audit_trail_logs_role_policy'],
     });
-    expect(trail.event_selector).toEqual([
+    expect(trail.advanced_event_selector).toEqual([
+      { name: 'Management events', field_selector: [{ field: 'eventCategory', equals: ['Management'] }] },
       {
-        read_write_type: 'All',
-        include_management_events: true,
-        data_resource: [{ type: 'AWS::S3::Object', values: [`arn:aws:s3:::${naming.artifactBucket}/`] }],
+        name: 'Artifact objects of every pipeline',
+        field_selector: [
+          { field: 'eventCategory', equals: ['Data'] },
+          { field: 'resources.type', equals: ['AWS::S3::Object'] },
+          { field: 'resources.ARN', starts_with: ['arn:aws:s3:::acme-artifacts-'] },
+        ],
       },
     ]);
+    expect(`arn:aws:s3:::${naming.artifactBucket}`.startsWith('arn:aws:s3:::acme-artifacts-')).toBe(true);
     expect(base.resource.aws_cloudwatch_log_group.audit_trail_logs).toMatchObject({
-      name: '/aws/cloudtrail/scale-audit',
+      name: '/aws/cloudtrail/acme-audit',
       retention_in_days: 365,
       kms_key_id: '${aws_kms_key.audit_trail_key.arn}',
     });
@@ -47,11 +54,11 @@ describe('audit and monitoring, all on (the defaults)', () => {
   it('lets only this trail write to its bucket, and only its own account\'s trails use its key', () => {
     const bucketPolicy = policyStatements(base, base.resource.aws_s3_bucket_policy.audit_trail_bucket_policy.policy);
     const writes = bucketPolicy.find((s) => s.sid === 'TrailWritesLogFiles');
-    expect(writes.resources).toEqual([`arn:aws:s3:::${naming.trailBucket}/AWSLogs/100000000001/*`]);
-    expect(writes.condition).toContainEqual({ test: 'StringEquals', variable: 'aws:SourceArn', values: [naming.trailArn] });
+    expect(writes.resources).toEqual([`arn:aws:s3:::${naming.shared.trailBucket}/AWSLogs/100000000001/*`]);
+    expect(writes.condition).toContainEqual({ test: 'StringEquals', variable: 'aws:SourceArn', values: [naming.shared.trailArn] });
     const keyPolicy = policyStatements(base, base.resource.aws_kms_key.audit_trail_key.policy);
     expect(keyPolicy.find((s) => s.sid === 'TrailEncryptsLogFiles').condition).toEqual([
-      { test: 'StringEquals', variable: 'aws:SourceArn', values: ['arn:aws:cloudtrail:eu-west-1:100000000001:trail/scale-audit'] },
+      { test: 'StringEquals', variable: 'aws:SourceArn', values: ['arn:aws:cloudtrail:eu-west-1:100000000001:trail/acme-audit'] },
       { test: 'StringLike', variable: 'kms:EncryptionContext:aws:cloudtrail:arn', values: ['arn:aws:cloudtrail:*:100000000001:trail/*'] },
     ]);
     expect(base.resource.aws_s3_bucket_server_side_encryption_configuration.audit_trail_bucket_encryption.rule[0].bucket_key_enabled).toBe(false);
@@ -59,7 +66,7 @@ describe('audit and monitoring, all on (the defaults)', () => {
 
   it('alerts through three rules on the default bus to the encrypted security topic', () => {
     const rules = resourcesOfType(base, 'aws_cloudwatch_event_rule').map(([, rule]) => rule.name).sort();
-    expect(rules).toEqual(['scale-alert-approvals', 'scale-alert-job-results', 'scale-alert-pipeline-changes']);
+    expect(rules).toEqual(['acme-alert-approvals', 'acme-alert-job-results', 'acme-alert-pipeline-changes']);
     for (const [, rule] of resourcesOfType(base, 'aws_cloudwatch_event_rule')) {
       expect(rule.event_bus_name).toBeUndefined();
       expect(rule.event_pattern).toContain('"detail-type" = ["AWS API Call via CloudTrail"]');
@@ -71,9 +78,9 @@ describe('audit and monitoring, all on (the defaults)', () => {
   });
 
   it('notifies on failed executions and alarms on failed executions and builds', () => {
-    const pipeline = stacks.pipeline;
+    const pipeline = stacks['scale-pipeline'];
     expect(pipeline.resource.aws_cloudwatch_event_rule.notifications_failed_execution.event_pattern).toContain(
-      '"detail" = {"pipeline" = ["scale"], "state" = ["FAILED"]}',
+      '"detail" = {"pipeline" = ["acme-scale"], "state" = ["FAILED"]}',
     );
     const alarms = resourcesOfType(pipeline, 'aws_cloudwatch_metric_alarm').map(([, alarm]) => [
       alarm.namespace,
@@ -82,68 +89,65 @@ describe('audit and monitoring, all on (the defaults)', () => {
       alarm.alarm_actions,
     ]);
     expect(alarms).toEqual([
-      ['AWS/CodeBuild', 'FailedBuilds', { ProjectName: 'scale-build' }, ['${aws_sns_topic.notifications_topic.arn}']],
-      ['AWS/CodePipeline', 'FailedPipelineExecutions', { PipelineName: 'scale' }, ['${aws_sns_topic.notifications_topic.arn}']],
+      ['AWS/CodeBuild', 'FailedBuilds', { ProjectName: 'acme-scale-build' }, ['${aws_sns_topic.notifications_topic.arn}']],
+      ['AWS/CodePipeline', 'FailedPipelineExecutions', { PipelineName: 'acme-scale' }, ['${aws_sns_topic.notifications_topic.arn}']],
     ]);
     const topicPolicy = policyStatements(pipeline, pipeline.resource.aws_sns_topic_policy.notifications_topic_policy.policy);
     expect(topicPolicy.find((s) => s.sid === 'FailureAlarmsPublish').condition[0]).toEqual({
       test: 'ArnEquals',
       variable: 'aws:SourceArn',
       values: [
-        'arn:aws:cloudwatch:eu-west-1:100000000001:alarm:scale-pipeline-failed-executions',
-        'arn:aws:cloudwatch:eu-west-1:100000000001:alarm:scale-build-failed',
+        'arn:aws:cloudwatch:eu-west-1:100000000001:alarm:acme-scale-pipeline-failed-executions',
+        'arn:aws:cloudwatch:eu-west-1:100000000001:alarm:acme-scale-build-failed',
       ],
     });
   });
 
-  it('logs access to the artifact, trail and deploy buckets into a log bucket of the same account that expires them', () => {
-    const logging = resourcesOfType(base, 'aws_s3_bucket_logging').map(([, l]) => [l.bucket, l.target_bucket, l.target_prefix]);
-    expect(logging).toEqual([
-      ['${aws_s3_bucket.artifact_store_bucket.id}', '${aws_s3_bucket.access_logs.bucket}', `${naming.artifactBucket}/`],
-      ['${aws_s3_bucket.audit_trail_bucket.id}', '${aws_s3_bucket.access_logs.bucket}', `${naming.trailBucket}/`],
+  it('logs access to the artifact, trail and deploy buckets into the log bucket of their account and region, which expires them', () => {
+    const logging = (stack: TerraformJson) => resourcesOfType(stack, 'aws_s3_bucket_logging').map(([, l]) => [l.bucket, l.target_bucket, l.target_prefix]);
+    expect(logging(base)).toEqual([['${aws_s3_bucket.audit_trail_bucket.id}', '${aws_s3_bucket.access_logs.bucket}', `${naming.shared.trailBucket}/`]]);
+    expect(logging(stacks['scale-base'])).toEqual([
+      ['${aws_s3_bucket.artifact_store_bucket.id}', naming.accessLogBucket, `${naming.artifactBucket}/`],
     ]);
     const delivery = policyStatements(base, base.resource.aws_s3_bucket_policy.access_logs_policy.policy).find(
       (s) => s.sid === 'S3DeliversAccessLogs',
     );
+    // Every bucket of the platform in the account, by name pattern: adding a pipeline does not change this policy.
     expect(delivery.condition).toEqual([
-      { test: 'ArnEquals', variable: 'aws:SourceArn', values: [`arn:aws:s3:::${naming.artifactBucket}`, `arn:aws:s3:::${naming.trailBucket}`] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:s3:::acme-*'] },
       { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['100000000001'] },
     ]);
+    expect(base.resource.aws_s3_bucket.access_logs.bucket).toBe(naming.accessLogBucket);
     expect(base.resource.aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle.rule[0].expiration).toEqual([{ days: 365 }]);
     for (const target of cfg.targets) {
-      const stack = stacks[`target-${target.name}`];
-      expect(stack.resource.aws_s3_bucket.access_logs.bucket).toBe(naming.targetAccessLogBucket(target));
-      expect(stack.resource.aws_s3_bucket_logging.deploy_target_bucket_access_logs.target_bucket).toBe('${aws_s3_bucket.access_logs.bucket}');
+      const account = stacks[`account-${target.account.name}`];
+      expect(account.resource.aws_s3_bucket.access_logs.bucket).toBe(naming.targetAccessLogBucket(target));
+      expect(stacks[naming.targetStack(target)].resource.aws_s3_bucket_logging.deploy_target_bucket_access_logs.target_bucket).toBe(
+        naming.targetAccessLogBucket(target),
+      );
     }
   });
 
   it('publishes the trail and both topics for other tools', () => {
     expect(outputs(base)).toEqual(expect.arrayContaining(['audit_trail_arn', 'security_alerts_topic_arn']));
-    expect(outputs(stacks.pipeline)).toContain('notifications_topic_arn');
+    expect(outputs(stacks['scale-pipeline'])).toContain('notifications_topic_arn');
   });
 });
 
 describe('turning the trail off (an organization trail records the account)', () => {
   const { stacks } = synthesize(withSections({ audit: { trail: { enabled: false }, existingTrail: true } }));
-  const base = stacks['pipeline-base'];
+  const base = stacks.platform;
 
   it('creates no trail, trail bucket, key or log group, and still alerts', () => {
     expect(count(base, 'aws_cloudtrail')).toBe(0);
-    expect(Object.keys(base.resource.aws_s3_bucket).sort()).toEqual(['access_logs', 'artifact_store_bucket']);
+    expect(Object.keys(base.resource.aws_s3_bucket).sort()).toEqual(['access_logs']);
     expect(count(base, 'aws_cloudwatch_log_group')).toBe(0);
-    expect(Object.keys(base.resource.aws_kms_key).sort()).toEqual(['artifact_store_key', 'security_alerts_topic_key']);
+    expect(Object.keys(base.resource.aws_kms_key).sort()).toEqual(['artifact_key', 'security_alerts_topic_key']);
     expect(count(base, 'aws_cloudwatch_event_rule')).toBe(3);
     expect(outputs(base)).not.toContain('audit_trail_arn');
   });
 
-  it('lets only the artifact bucket log into the log bucket', () => {
-    const delivery = policyStatements(base, base.resource.aws_s3_bucket_policy.access_logs_policy.policy).find(
-      (s) => s.sid === 'S3DeliversAccessLogs',
-    );
-    expect(delivery.condition[0].values).toEqual(['arn:aws:s3:::scale-artifacts-100000000001-eu-west-1']);
-  });
-
-  it('leaves the pipeline account\'s base stack without roles, and so without a boundary policy', () => {
+  it("leaves the platform's stack without roles, and so without a boundary policy", () => {
     expect(count(base, 'aws_iam_role')).toBe(0);
     expect(count(base, 'aws_iam_policy')).toBe(0);
   });
@@ -151,7 +155,7 @@ describe('turning the trail off (an organization trail records the account)', ()
 
 describe('turning the alerts off', () => {
   const { stacks } = synthesize(withSections({ audit: { alerts: { enabled: false } } }));
-  const base = stacks['pipeline-base'];
+  const base = stacks.platform;
 
   it('keeps the trail and creates no alert rule or security topic', () => {
     expect(count(base, 'aws_cloudtrail')).toBe(1);
@@ -170,14 +174,16 @@ describe('turning everything off', () => {
   );
 
   it('adds nothing of audit or monitoring to any stack', () => {
-    const base = stacks['pipeline-base'];
+    const base = stacks.platform;
     for (const type of ['aws_cloudtrail', 'aws_cloudwatch_event_rule', 'aws_sns_topic', 'aws_s3_bucket_logging', 'aws_iam_policy']) {
       expect({ type, count: count(base, type) }).toEqual({ type, count: 0 });
     }
-    expect(Object.keys(base.resource.aws_s3_bucket)).toEqual(['artifact_store_bucket']);
-    expect(count(stacks.pipeline, 'aws_cloudwatch_metric_alarm')).toBe(0);
-    expect(resourcesOfType(stacks.pipeline, 'aws_sns_topic').map(([name]) => name)).toEqual(['approval_topic']);
-    expect(Object.keys(stacks['target-t1'].resource.aws_s3_bucket)).toEqual(['deploy_target_bucket']);
+    expect(base.resource.aws_s3_bucket).toBeUndefined();
+    expect(Object.keys(stacks['scale-base'].resource.aws_s3_bucket)).toEqual(['artifact_store_bucket']);
+    expect(count(stacks['scale-pipeline'], 'aws_cloudwatch_metric_alarm')).toBe(0);
+    expect(resourcesOfType(stacks['scale-pipeline'], 'aws_sns_topic').map(([name]) => name)).toEqual(['approval_topic']);
+    expect(Object.keys(stacks['scale-target-t1'].resource.aws_s3_bucket)).toEqual(['deploy_target_bucket']);
+    expect(Object.keys(stacks['account-w1'].resource)).not.toContain('aws_s3_bucket');
   });
 
   it('still bounds every role', () => {
@@ -197,7 +203,7 @@ describe('who is expected to change, steer and approve the pipeline', () => {
       },
     },
   });
-  const callers = Object.fromEntries(expectedCallers(cfg, new Naming(cfg)).map((c) => [c.kind, c]));
+  const callers = Object.fromEntries(expectedCallers(cfg).map((c) => [c.kind, c]));
 
   it('expects pipeline changes from Terraform\'s role and the named admins only', () => {
     expect(callers['pipeline-changes']).toMatchObject({
@@ -212,7 +218,7 @@ describe('who is expected to change, steer and approve the pipeline', () => {
   });
 
   it('subscribes the configured addresses to the security topic', () => {
-    const base = synthesize(cfg).stacks['pipeline-base'];
+    const base = synthesize(cfg).stacks.platform;
     expect(resourcesOfType(base, 'aws_sns_topic_subscription').map(([name, s]) => [name, s.protocol, s.endpoint])).toEqual([
       ['security_alerts_topic_email_security_example_com', 'email', 'security@example.com'],
     ]);

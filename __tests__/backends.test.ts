@@ -1,8 +1,10 @@
-import { generateConfig, type ConfigInput } from '../lib/config/generate';
+import { generateConfig } from '../lib/config/generate';
 import { ConfigError, validateConfig } from '../lib/config/load';
-import { blocks, config, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
+import { type ConfigInput, generatedPipeline } from './support/configs';
+import { blocks, config, pipelineOf, policyStatements, resourcesOfType, synthesize, type TerraformJson } from './support/synth';
 
-function withBackend(backend: unknown, base: ConfigInput = generateConfig(2)) {
+/** Platform `acme` with pipeline `scale` and this backend. */
+function withBackend(backend: unknown, base: ConfigInput = generatedPipeline(2)) {
   return config({ ...base, backend });
 }
 
@@ -27,12 +29,12 @@ describe('the S3 backend', () => {
   const { stacks, applyOrder } = synthesize(cfg);
   const location = (name: string) => ({
     bucket: 'acme-terraform-state',
-    key: `pipelines/scale/${name}.tfstate`,
+    key: `pipelines/scale/acme/${name}.tfstate`,
     region: 'eu-central-1',
     assume_role: { role_arn: 'arn:aws:iam::555555555555:role/terraform-state' },
   });
 
-  it('keeps each stack in its own encrypted object, locked with a lock file by default', () => {
+  it('keeps each stack in its own encrypted object under the platform\'s name, locked with a lock file by default', () => {
     for (const [name, stack] of Object.entries(stacks)) {
       expect(stack.terraform.backend).toEqual({ s3: { ...location(name), encrypt: true, use_lockfile: true } });
     }
@@ -42,10 +44,10 @@ describe('the S3 backend', () => {
     for (const [name, stack] of Object.entries(stacks)) {
       const reads = Object.entries<any>(stack.data?.terraform_remote_state ?? {});
       expect(reads.map(([, read]) => read.config.key).sort()).toEqual(
-        applyOrder.dependsOn[name].map((producer) => `pipelines/scale/${producer}.tfstate`).sort(),
+        applyOrder.dependsOn[name].map((producer) => `pipelines/scale/acme/${producer}.tfstate`).sort(),
       );
       for (const [id, read] of reads) {
-        const producer = /^pipelines\/scale\/(.+)\.tfstate$/.exec(read.config.key)![1];
+        const producer = /^pipelines\/scale\/acme\/(.+)\.tfstate$/.exec(read.config.key)![1];
         expect(read).toMatchObject({ backend: 's3', config: location(producer) });
         expect(id).toBe(`remote_${producer.replace(/-/g, '_')}`);
       }
@@ -58,7 +60,7 @@ describe('the S3 backend', () => {
     );
     for (const [name, stack] of Object.entries(dynamo.stacks)) {
       expect(stack.terraform.backend).toEqual({
-        s3: { bucket: 'acme-terraform-state', key: `p/${name}.tfstate`, region: 'eu-central-1', encrypt: true, dynamodb_table: 'locks' },
+        s3: { bucket: 'acme-terraform-state', key: `p/acme/${name}.tfstate`, region: 'eu-central-1', encrypt: true, dynamodb_table: 'locks' },
       });
     }
   });
@@ -68,12 +70,12 @@ describe('the Terraform Cloud backend with tfe_outputs (the default)', () => {
   const cfg = withBackend({ type: 'terraform-cloud', organization: 'acme' });
   const { stacks, applyOrder } = synthesize(cfg);
 
-  it('gives every stack its own workspace <project>-<stack> in the project named after the configuration', () => {
+  it('gives every stack its own workspace <platform>-<stack> in the project named after the platform', () => {
     for (const name of workspaceStacks(stacks)) {
       expect(stacks[name].terraform.cloud).toEqual({
         organization: 'acme',
         hostname: 'app.terraform.io',
-        workspaces: { name: `scale-${name}`, project: 'scale' },
+        workspaces: { name: `acme-${name}`, project: 'acme' },
       });
       expect(stacks[name].terraform.backend).toBeUndefined();
     }
@@ -85,7 +87,7 @@ describe('the Terraform Cloud backend with tfe_outputs (the default)', () => {
       expect(stack.data?.terraform_remote_state).toBeUndefined();
       const reads = Object.values<any>(stack.data?.tfe_outputs ?? {});
       const producers = applyOrder.dependsOn[name].filter((p) => p !== 'tfc-bootstrap');
-      expect(reads.map((r) => r.workspace).sort()).toEqual(producers.map((p) => `scale-${p}`).sort());
+      expect(reads.map((r) => r.workspace).sort()).toEqual(producers.map((p) => `acme-${p}`).sort());
       for (const read of reads) expect(read).toMatchObject({ organization: 'acme', provider: 'tfe' });
       if (reads.length > 0) {
         expect(stack.provider.tfe).toEqual([{ hostname: 'app.terraform.io', organization: 'acme' }]);
@@ -95,12 +97,12 @@ describe('the Terraform Cloud backend with tfe_outputs (the default)', () => {
   });
 
   it('uses only the non-sensitive outputs, and only outputs its producers publish', () => {
-    const { pipeline } = stacks;
+    const pipeline = stacks['scale-pipeline'];
     const references = outputReferences(pipeline);
     expect(references.length).toBeGreaterThan(5);
     for (const [type, id, output] of references) {
       expect(type).toBe('tfe_outputs');
-      const producer = pipeline.data.tfe_outputs[id].workspace.replace(/^scale-/, '');
+      const producer = pipeline.data.tfe_outputs[id].workspace.replace(/^acme-/, '');
       expect(stacks[producer].output[output]).toBeDefined();
     }
     expect(JSON.stringify(pipeline)).not.toMatch(/tfe_outputs\.[\w-]+\.values\./);
@@ -119,10 +121,10 @@ describe('the Terraform Cloud backend with terraform_remote_state', () => {
   const { stacks, applyOrder } = synthesize(cfg);
 
   it('names workspaces with the configured prefix and project on the configured host', () => {
-    expect(stacks['pipeline-base'].terraform.cloud).toEqual({
+    expect(stacks['scale-base'].terraform.cloud).toEqual({
       organization: 'acme',
       hostname: 'tfe.example.com',
-      workspaces: { name: 'pl-pipeline-base', project: 'Pipelines' },
+      workspaces: { name: 'pl-acme-scale-base', project: 'Pipelines' },
     });
   });
 
@@ -132,7 +134,7 @@ describe('the Terraform Cloud backend with terraform_remote_state', () => {
       expect(Object.keys(stack.provider)).toEqual(['aws']);
       const reads = Object.values<any>(stack.data?.terraform_remote_state ?? {});
       const producers = applyOrder.dependsOn[name].filter((p) => p !== 'tfc-bootstrap');
-      expect(reads.map((r) => r.config.workspaces.name).sort()).toEqual(producers.map((p) => `pl-${p}`).sort());
+      expect(reads.map((r) => r.config.workspaces.name).sort()).toEqual(producers.map((p) => `pl-acme-${p}`).sort());
       for (const read of reads) {
         expect(read).toMatchObject({ backend: 'remote', config: { organization: 'acme', hostname: 'tfe.example.com' } });
       }
@@ -141,12 +143,13 @@ describe('the Terraform Cloud backend with terraform_remote_state', () => {
 });
 
 describe('the Terraform Cloud bootstrap stack', () => {
-  const sharedAccount = generateConfig(2);
-  // The repository lives in the pipeline account: one role there must trust three workspaces.
-  if (sharedAccount.source.kind !== 'codecommit') throw new Error('generateConfig gives a CodeCommit source');
+  const sharedAccount = generatedPipeline(2);
+  // The repository lives in the tooling account: one role there must trust the platform's and the pipeline's workspaces.
+  if (sharedAccount.source.kind !== 'codecommit') throw new Error('generatedPipeline gives a CodeCommit source');
   sharedAccount.source.account = sharedAccount.pipeline.account;
-  const cfg = withBackend({ type: 'terraform-cloud', organization: 'acme', bootstrap: { autoApply: true } }, sharedAccount);
-  const { stacks, applyOrder } = synthesize(cfg);
+  const platform = withBackend({ type: 'terraform-cloud', organization: 'acme', bootstrap: { autoApply: true } }, sharedAccount);
+  const cfg = pipelineOf(platform);
+  const { stacks, applyOrder } = synthesize(platform);
   const bootstrap = stacks['tfc-bootstrap'];
   const names = workspaceStacks(stacks);
   const workspaceRef = (name: string) => `\${tfe_workspace.workspace_${name.replace(/-/g, '_')}.id}`;
@@ -157,13 +160,13 @@ describe('the Terraform Cloud bootstrap stack', () => {
   it('is applied first, with local state, and every workspace stack waits for it', () => {
     expect(applyOrder.waves[0]).toEqual(['tfc-bootstrap']);
     for (const name of names) expect(applyOrder.dependsOn[name]).toContain('tfc-bootstrap');
-    expect(bootstrap.terraform.backend).toEqual({ local: { path: '../../../terraform-state/tfc-bootstrap.tfstate' } });
+    expect(bootstrap.terraform.backend).toEqual({ local: { path: '../../../terraform-state/acme/tfc-bootstrap.tfstate' } });
   });
 
   it('creates the project and one workspace per stack, applying automatically when configured', () => {
-    expect(resourcesOfType(bootstrap, 'tfe_project')).toEqual([['project', expect.objectContaining({ name: 'scale' })]]);
+    expect(resourcesOfType(bootstrap, 'tfe_project')).toEqual([['project', expect.objectContaining({ name: 'acme' })]]);
     const workspaces = resourcesOfType(bootstrap, 'tfe_workspace');
-    expect(workspaces.map(([, w]) => w.name).sort()).toEqual(names.map((n) => `scale-${n}`).sort());
+    expect(workspaces.map(([, w]) => w.name).sort()).toEqual(names.map((n) => `acme-${n}`).sort());
     for (const [, workspace] of workspaces) {
       expect(workspace).toMatchObject({
         project_id: '${tfe_project.project.id}',
@@ -205,19 +208,21 @@ describe('the Terraform Cloud bootstrap stack', () => {
     const roles = resourcesOfType(bootstrap, 'aws_iam_role');
     expect(roles.map(([id]) => id).sort()).toEqual(accounts.map((a) => `terraform_cloud_role_${a}`).sort());
     const accountOf: Record<string, string> = {
-      'pipeline-base': cfg.pipeline.account.id,
-      pipeline: cfg.pipeline.account.id,
-      repository: repositoryAccount,
-      ...Object.fromEntries(cfg.targets.map((t) => [`target-${t.name}`, t.account.id])),
+      platform: cfg.pipeline.account.id,
+      'scale-base': cfg.pipeline.account.id,
+      'scale-pipeline': cfg.pipeline.account.id,
+      'scale-repository': repositoryAccount,
+      ...Object.fromEntries(cfg.targets.map((t) => [`scale-target-${t.name}`, t.account.id])),
+      ...Object.fromEntries(cfg.targets.map((t) => [`account-${t.account.name}`, t.account.id])),
     };
     for (const account of accounts) {
       const [, role] = roles.find(([id]) => id === `terraform_cloud_role_${account}`)!;
-      expect(role.name).toBe('scale-terraform-cloud');
+      expect(role.name).toBe('acme-terraform-cloud');
       const [trust] = policyStatements(bootstrap, role.assume_role_policy);
       const subjects = names
         .filter((n) => accountOf[n] === account)
         .sort()
-        .flatMap((n) => ['plan', 'apply'].map((phase) => `organization:acme:project:scale:workspace:scale-${n}:run_phase:${phase}`));
+        .flatMap((n) => ['plan', 'apply'].map((phase) => `organization:acme:project:acme:workspace:acme-${n}:run_phase:${phase}`));
       expect(trust).toEqual({
         sid: 'TrustWebIdentitySubjects',
         effect: 'Allow',
@@ -228,7 +233,8 @@ describe('the Terraform Cloud bootstrap stack', () => {
           { test: 'StringEquals', variable: 'app.terraform.io:sub', values: subjects },
         ],
       });
-      expect(subjects.length).toBe(account === cfg.pipeline.account.id ? 6 : 2);
+      // Tooling: platform, base, pipeline and repository; each target account: its target and its account stack.
+      expect(subjects.length).toBe(account === cfg.pipeline.account.id ? 8 : 4);
       const policy = resourcesOfType(bootstrap, 'aws_iam_role_policy').find(([id]) => id === `terraform_cloud_role_${account}_policy`)![1];
       expect(policyStatements(bootstrap, policy.policy)).toEqual([
         { sid: 'AssumesTerraformRole', effect: 'Allow', actions: ['sts:AssumeRole'], resources: [`arn:aws:iam::${account}:role/terraform`] },
@@ -237,6 +243,12 @@ describe('the Terraform Cloud bootstrap stack', () => {
     const oidc = resourcesOfType(bootstrap, 'aws_iam_openid_connect_provider').map(([, p]) => p);
     expect(oidc).toHaveLength(accounts.length);
     for (const provider of oidc) expect(provider).toMatchObject({ url: 'https://app.terraform.io', client_id_list: ['aws.workload.identity'] });
+  });
+
+  it('tags what its AWS providers create like every other stack does', () => {
+    for (const provider of bootstrap.provider.aws) {
+      expect(provider.default_tags).toEqual([{ tags: { platform: 'acme', stack: 'tfc-bootstrap', 'managed-by': 'cdktf' } }]);
+    }
   });
 
   it('switches every workspace to dynamic credentials with the role of its own account', () => {
@@ -280,14 +292,15 @@ describe('the Terraform Cloud bootstrap stack', () => {
     );
     const without = synthesize(withBackend({ type: 'terraform-cloud', organization: 'acme', bootstrap: { enabled: false } }));
     expect(Object.keys(without.stacks)).not.toContain('tfc-bootstrap');
-    expect(without.applyOrder.waves[0]).toEqual(['pipeline-base']);
+    expect(without.applyOrder.waves[0]).toEqual(['account-t2', 'account-w1', 'platform']);
   });
 });
 
 describe('backend configuration', () => {
   function problems(backend: unknown): string[] {
     try {
-      validateConfig({ ...generateConfig(1), backend });
+      const generated = generateConfig(1);
+      validateConfig({ ...generated, platform: { ...generated.platform, backend } });
     } catch (error) {
       if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
       throw error;
@@ -297,13 +310,13 @@ describe('backend configuration', () => {
 
   it('reports every bad field of a backend with its path', () => {
     expect(problems({ type: 's3', bucket: 'Bad_Bucket', region: 'eu-west-1', keyPrefix: '/leading' })).toEqual([
-      expect.stringMatching(/^backend\.bucket: /),
-      expect.stringMatching(/^backend\.keyPrefix: must be a key prefix/),
+      expect.stringMatching(/^platform\.backend\.bucket: /),
+      expect.stringMatching(/^platform\.backend\.keyPrefix: must be a key prefix/),
     ]);
     expect(problems({ type: 'terraform-cloud', organization: 'acme corp', outputs: 'state' })).toEqual([
-      expect.stringMatching(/^backend\.organization: must be a Terraform Cloud organization name/),
-      expect.stringMatching(/^backend\.outputs: /),
+      expect.stringMatching(/^platform\.backend\.organization: must be a Terraform Cloud organization name/),
+      expect.stringMatching(/^platform\.backend\.outputs: /),
     ]);
-    expect(problems({ type: 'consul' })).toEqual([expect.stringMatching(/^backend\.type: /)]);
+    expect(problems({ type: 'consul' })).toEqual([expect.stringMatching(/^platform\.backend\.type: /)]);
   });
 });

@@ -14,70 +14,78 @@ const cfg = config(
   ]),
 );
 const { stacks } = synthesize(cfg);
-const base = stacks['pipeline-base'];
-const pipeline = stacks.pipeline.resource.aws_codepipeline.pipeline;
-const output = (name: string) => `\${data.terraform_remote_state.remote_pipeline_base.outputs.${name}}`;
+const base = stacks["rel-base"];
+const platform = stacks.platform;
+const pipeline = stacks["rel-pipeline"].resource.aws_codepipeline.pipeline;
+const output = (name: string) => `\${data.terraform_remote_state.remote_rel_base.outputs.${name}}`;
 
 describe('a target in another region than the pipeline', () => {
   it('gets an artifact store in its region, through a provider of that region with the same role and guards', () => {
     const [home, oregon] = base.provider.aws;
-    expect(oregon).toEqual({ ...home, alias: 'pipeline-us-west-2', region: 'us-west-2' });
+    expect(oregon).toEqual({ ...home, alias: 'tooling-us-west-2', region: 'us-west-2' });
     expect(base.resource.aws_s3_bucket.artifact_store_us_west_2_bucket).toMatchObject({
-      bucket: 'rel-artifacts-100000000001-us-west-2',
-      provider: 'aws.pipeline-us-west-2',
+      bucket: 'acme-artifacts-rel-100000000001-us-west-2',
+      provider: 'aws.tooling-us-west-2',
       lifecycle: { prevent_destroy: true },
     });
   });
 
-  it('logs that store\'s access into a log bucket of the same account and region (S3 delivers nowhere else)', () => {
-    expect(base.resource.aws_s3_bucket.access_logs_us_west_2).toMatchObject({
-      bucket: 'rel-access-logs-100000000001-us-west-2',
-      provider: 'aws.pipeline-us-west-2',
+  it("logs that store's access into the platform's log bucket of the same account and region (S3 delivers nowhere else)", () => {
+    expect(platform.resource.aws_s3_bucket.access_logs_us_west_2).toMatchObject({
+      bucket: 'acme-access-logs-100000000001-us-west-2',
+      provider: 'aws.tooling-us-west-2',
     });
     expect(base.resource.aws_s3_bucket_logging.artifact_store_us_west_2_bucket_access_logs).toMatchObject({
       bucket: '${aws_s3_bucket.artifact_store_us_west_2_bucket.id}',
-      target_bucket: '${aws_s3_bucket.access_logs_us_west_2.bucket}',
-      provider: 'aws.pipeline-us-west-2',
+      target_bucket: 'acme-access-logs-100000000001-us-west-2',
+      provider: 'aws.tooling-us-west-2',
     });
-    const delivery = base.data.aws_iam_policy_document.access_logs_us_west_2_policy_document.statement.find(
+    const delivery = platform.data.aws_iam_policy_document.access_logs_us_west_2_policy_document.statement.find(
       (s: any) => s.sid === 'S3DeliversAccessLogs',
     );
-    expect(delivery.condition[0].values).toEqual(['arn:aws:s3:::rel-artifacts-100000000001-us-west-2']);
+    expect(delivery.condition[0].values).toEqual(['arn:aws:s3:::acme-*']);
   });
 
-  it('encrypts that store with a replica of the one multi-region key, so every store has the same key id', () => {
-    expect(base.resource.aws_kms_key.artifact_store_key.multi_region).toBe(true);
-    expect(base.resource.aws_kms_replica_key.artifact_store_us_west_2_key).toMatchObject({
-      primary_key_arn: '${aws_kms_key.artifact_store_key.arn}',
-      provider: 'aws.pipeline-us-west-2',
+  it("encrypts that store with the platform's replica of its one multi-region key, so every store has the same key id", () => {
+    expect(platform.resource.aws_kms_key.artifact_key.multi_region).toBe(true);
+    expect(platform.resource.aws_kms_replica_key.artifact_key_us_west_2).toMatchObject({
+      primary_key_arn: '${aws_kms_key.artifact_key.arn}',
+      provider: 'aws.tooling-us-west-2',
       deletion_window_in_days: 30,
       lifecycle: { prevent_destroy: true },
     });
-    expect(base.resource.aws_kms_alias.artifact_store_us_west_2_key_alias).toMatchObject({
-      name: 'alias/rel-artifacts',
-      target_key_id: '${aws_kms_replica_key.artifact_store_us_west_2_key.key_id}',
+    expect(platform.resource.aws_kms_alias.artifact_key_us_west_2_alias).toMatchObject({
+      name: 'alias/acme-artifacts',
+      target_key_id: '${aws_kms_replica_key.artifact_key_us_west_2.key_id}',
     });
     const sse = base.resource.aws_s3_bucket_server_side_encryption_configuration.artifact_store_us_west_2_bucket_encryption;
+    // The base stack reads the key from the platform and passes it on to the pipeline's other stacks.
     expect(sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toBe(
-      '${aws_kms_replica_key.artifact_store_us_west_2_key.arn}',
+      '${data.terraform_remote_state.remote_platform.outputs.artifact_key_arn_us_west_2}',
+    );
+    expect(base.output.artifact_key_arn_us_west_2.value).toBe(
+      '${data.terraform_remote_state.remote_platform.outputs.artifact_key_arn_us_west_2}',
     );
   });
 
-  it('grants each region\'s key and bucket only to the pipeline role and the deploy roles that read artifacts there', () => {
-    const replica = base.resource.aws_kms_replica_key.artifact_store_us_west_2_key;
-    const grants = Object.fromEntries(
-      policyStatements(base, replica.policy)
-        .filter((s) => s.condition)
-        .map((s) => [s.sid, s.condition[0].values]),
-    );
-    expect(grants).toEqual({
-      PipelineUsesKey: ['arn:aws:iam::100000000001:role/rel-pipeline'],
-      DeployUsesKey: ['arn:aws:iam::300000000002:role/rel-deploy-oregon'],
+  it("grants each region's key only through S3 of that region, and each bucket only to the roles that use artifacts there", () => {
+    const replica = policyStatements(platform, platform.resource.aws_kms_replica_key.artifact_key_us_west_2.policy);
+    expect(replica.find((s) => s.sid === 'ServedAccountRolesUseKey').condition[1]).toEqual({
+      test: 'StringEquals',
+      variable: 'kms:ViaService',
+      values: ['s3.us-west-2.amazonaws.com'],
     });
-    const primary = policyStatements(base, base.resource.aws_kms_key.artifact_store_key.policy);
-    expect(primary.find((s) => s.sid === 'DeployUsesKey').condition[0].values).toEqual([
-      'arn:aws:iam::300000000001:role/rel-deploy-home',
-    ]);
+    const bucketGrants = (bucket: string) =>
+      Object.fromEntries(
+        policyStatements(base, base.resource.aws_s3_bucket_policy[`${bucket}_policy`].policy)
+          .filter((s) => s.condition?.[0]?.variable === 'aws:PrincipalArn')
+          .map((s) => [s.sid, s.condition[0].values]),
+      );
+    expect(bucketGrants('artifact_store_us_west_2_bucket')).toEqual({
+      DeployReadsArtifacts: ['arn:aws:iam::300000000002:role/acme-rel-deploy-oregon'],
+    });
+    expect(bucketGrants('artifact_store_bucket').DeployReadsArtifacts).toEqual(['arn:aws:iam::300000000001:role/acme-rel-deploy-home']);
+    const primary = policyStatements(platform, platform.resource.aws_kms_key.artifact_key.policy);
     expect(primary.find((s) => s.sid === 'OwnerAccountAdministers').actions).toContain('kms:ReplicateKey');
   });
 
@@ -96,7 +104,7 @@ describe('a target in another region than the pipeline', () => {
         encryption_key: { type: 'KMS', id: output('artifact_key_arn_us_west_2') },
       },
     ]);
-    const statements = stacks.pipeline.data.aws_iam_policy_document.pipeline_role_permissions.statement;
+    const statements = stacks["rel-pipeline"].data.aws_iam_policy_document.pipeline_role_permissions.statement;
     expect(statements.find((s: any) => s.sid === 'EncryptsDecryptsArtifactsUsWest2').resources).toEqual([
       output('artifact_key_arn_us_west_2'),
     ]);
@@ -105,13 +113,13 @@ describe('a target in another region than the pipeline', () => {
   it('runs the deploy action in the target region, as a role that may read only the store of that region', () => {
     const deploy = pipeline.stage.flatMap((s: any) => s.action).find((a: any) => a.name === 'Deploy-oregon');
     expect(deploy.region).toBe('us-west-2');
-    const role = stacks['target-oregon'].data.aws_iam_policy_document.deploy_role_permissions.statement;
+    const role = stacks["rel-target-oregon"].data.aws_iam_policy_document.deploy_role_permissions.statement;
     expect(role.find((s: any) => s.sid === 'DecryptsArtifacts').resources).toEqual([output('artifact_key_arn_us_west_2')]);
     expect(role.find((s: any) => s.sid === 'ReadsArtifacts').resources).toEqual([`${output('artifact_bucket_arn_us_west_2')}/*`]);
   });
 
   it('keeps the source action in the pipeline region', () => {
     expect(pipeline.stage[0].action[0].region).toBeUndefined();
-    expect(stacks.repository.provider.aws).toEqual([expect.objectContaining({ region: 'eu-west-1' })]);
+    expect(stacks["rel-repository"].provider.aws).toEqual([expect.objectContaining({ region: 'eu-west-1' })]);
   });
 });

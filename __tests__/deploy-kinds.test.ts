@@ -4,14 +4,14 @@ import { config, policyStatements, resourcesOfType, synthesize, type TerraformJs
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const cfg = config(baseConfig(everyKindTargets()));
 const { stacks } = synthesize(cfg);
-const pipeline = stacks.pipeline.resource.aws_codepipeline.pipeline;
+const pipeline = stacks["rel-pipeline"].resource.aws_codepipeline.pipeline;
 
 function actionsOf(target: string): any[] {
   return pipeline.stage.flatMap((s: any) => s.action).filter((a: any) => a.name.endsWith(`-${target}`) && !a.name.startsWith('Approve'));
 }
 
 function output(target: string, name: string): string {
-  return `\${data.terraform_remote_state.remote_target_${target}.outputs.${name}}`;
+  return `\${data.terraform_remote_state.remote_rel_target_${target}.outputs.${name}}`;
 }
 
 /** Statements of a role's permission policy, by the role's construct path. */
@@ -142,7 +142,7 @@ describe('deploy actions', () => {
 });
 
 describe('deploy roles', () => {
-  const target = (name: string) => stacks[`target-${name}`];
+  const target = (name: string) => stacks[`rel-target-${name}`];
 
   it('s3: writes under the prefix and nothing of CloudFormation, ECS, CodeDeploy or CodePipeline', () => {
     const statements = roleStatements(target('site'), 'deploy_role');
@@ -168,7 +168,7 @@ describe('deploy roles', () => {
       sid: 'PassesExecutionRoleToCloudFormation',
       effect: 'Allow',
       actions: ['iam:PassRole'],
-      resources: ['arn:aws:iam::300000000002:role/rel-cfn-stack'],
+      resources: ['arn:aws:iam::300000000002:role/acme-rel-cfn-stack'],
       condition: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['cloudformation.amazonaws.com'] }],
     });
     expect(allowedActions(statements).filter((a) => /^(ecs|codedeploy|codepipeline|s3:Put)/.test(a))).toEqual([]);
@@ -245,10 +245,10 @@ describe('deploy roles', () => {
   it('ecs-blue-green: deploys only its CodeDeploy group and configuration', () => {
     const statements = roleStatements(target('bluegreen'), 'deploy_role');
     const bySid = Object.fromEntries(statements.map((s) => [s.sid, s.resources]));
-    expect(bySid.DeploysGroup).toEqual(['arn:aws:codedeploy:eu-west-1:300000000005:deploymentgroup:rel-bluegreen/rel-bluegreen']);
-    expect(bySid.RegistersRevision).toEqual(['arn:aws:codedeploy:eu-west-1:300000000005:application:rel-bluegreen']);
+    expect(bySid.DeploysGroup).toEqual(['arn:aws:codedeploy:eu-west-1:300000000005:deploymentgroup:acme-rel-bluegreen/acme-rel-bluegreen']);
+    expect(bySid.RegistersRevision).toEqual(['arn:aws:codedeploy:eu-west-1:300000000005:application:acme-rel-bluegreen']);
     expect(bySid.ReadsDeploymentConfig).toEqual([
-      'arn:aws:codedeploy:eu-west-1:300000000005:deploymentconfig:rel-bluegreen-linear-10pct-every-2m',
+      'arn:aws:codedeploy:eu-west-1:300000000005:deploymentconfig:acme-rel-bluegreen-linear-10pct-every-2m',
     ]);
     expect(allowedActions(statements)).not.toContain('ecs:UpdateService');
   });
@@ -256,7 +256,7 @@ describe('deploy roles', () => {
   it('ecs-blue-green: CodeDeploy shifts traffic linearly, rolls back on failure, as a role limited to the service', () => {
     const stack = target('bluegreen');
     expect(stack.resource.aws_codedeploy_deployment_config.codedeploy_deployment_config).toMatchObject({
-      deployment_config_name: 'rel-bluegreen-linear-10pct-every-2m',
+      deployment_config_name: 'acme-rel-bluegreen-linear-10pct-every-2m',
       compute_platform: 'ECS',
       traffic_routing_config: { type: 'TimeBasedLinear', time_based_linear: { percentage: 10, interval: 2 } },
     });
@@ -274,7 +274,7 @@ describe('deploy roles', () => {
         principals: [{ type: 'Service', identifiers: ['codedeploy.amazonaws.com'] }],
         condition: [
           { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['300000000005'] },
-          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:codedeploy:eu-west-1:300000000005:deploymentgroup:rel-bluegreen/rel-bluegreen'] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:codedeploy:eu-west-1:300000000005:deploymentgroup:acme-rel-bluegreen/acme-rel-bluegreen'] },
         ],
       },
     ]);
@@ -294,7 +294,7 @@ describe('deploy roles', () => {
         resources: ['arn:aws:codepipeline:eu-west-1:300000000006:orders-release'],
       },
     ]);
-    expect(JSON.stringify(stacks['pipeline-base'])).not.toContain('rel-deploy-downstream');
+    expect(JSON.stringify(stacks["rel-base"])).not.toContain('acme-rel-deploy-downstream');
     expect(target('downstream').data.terraform_remote_state).toBeUndefined();
   });
 
@@ -318,10 +318,10 @@ describe('deploy roles', () => {
   });
 
   it('lets the pipeline role assume exactly the deploy roles of the targets', () => {
-    const policy = stacks.pipeline.resource.aws_iam_role_policy.pipeline_role_policy;
-    const assume = policyStatements(stacks.pipeline, policy.policy).find((s) => s.sid === 'AssumesActionRoles');
+    const policy = stacks["rel-pipeline"].resource.aws_iam_role_policy.pipeline_role_policy;
+    const assume = policyStatements(stacks["rel-pipeline"], policy.policy).find((s) => s.sid === 'AssumesActionRoles');
     expect(assume.resources).toEqual([
-      '${data.terraform_remote_state.remote_repository.outputs.source_role_arn}',
+      '${data.terraform_remote_state.remote_rel_repository.outputs.source_role_arn}',
       ...['site', 'stack', 'changes', 'rolling', 'bluegreen', 'downstream'].map((t) => output(t, 'deploy_role_arn')),
     ]);
   });

@@ -1,34 +1,32 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { loadConfig, parseConfig } from '../lib/config/load';
-import type { PipelineConfig } from '../lib/config/schema';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../lib/config/load';
+import { Naming } from '../lib/naming';
 import { planWaves } from '../lib/stage-plan';
-import { synthesize } from './support/synth';
+import { shippedConfigs, synthesize } from './support/synth';
 
 const DEPLOY_KINDS = ['s3', 'cloudformation', 'ecs', 'ecs-blue-green', 'invoke-pipeline'];
 const SOURCE_KINDS = ['codecommit', 'connection', 's3'];
 
-const files = [
-  ...readdirSync('config').map((f) => path.join('config', f)),
-  ...readdirSync('config/examples').map((f) => path.join('config/examples', f)),
-].filter((f) => f.endsWith('.yaml'));
-const examples: Record<string, PipelineConfig> = Object.fromEntries(
-  files.map((file) => [file, loadConfig({ PIPELINE_CONFIG: file }).config]),
-);
+const examples = shippedConfigs();
+const pipelinesOf = (file: string) => examples[file].pipelines;
+const allPipelines = () => Object.values(examples).flatMap((c) => c.pipelines);
 
-describe.each(files)('%s', (file) => {
-  it('synthesizes every stack, with a pipeline that has a deploy stage per wave', () => {
-    const cfg = examples[file];
-    const { stacks } = synthesize(cfg);
-    expect(Object.keys(stacks)).toEqual(expect.arrayContaining(['pipeline-base', 'pipeline', ...cfg.targets.map((t) => `target-${t.name}`)]));
-    const stages = stacks.pipeline.resource.aws_codepipeline.pipeline.stage.map((s: { name: string }) => s.name);
-    expect(stages.filter((s: string) => s.startsWith('Deploy-'))).toHaveLength(planWaves(cfg.targets).length);
+describe.each(Object.keys(examples))('%s', (file) => {
+  it('synthesizes the foundation and every pipeline\'s stacks, each pipeline with a deploy stage per wave', () => {
+    const { stacks } = synthesize(examples[file]);
+    expect(Object.keys(stacks)).toContain('platform');
+    for (const cfg of pipelinesOf(file)) {
+      const naming = new Naming(cfg);
+      expect(Object.keys(stacks)).toEqual(expect.arrayContaining(naming.allStacks()));
+      const stages = stacks[naming.pipelineStack].resource.aws_codepipeline.pipeline.stage.map((s: { name: string }) => s.name);
+      expect(stages.filter((s: string) => s.startsWith('Deploy-'))).toHaveLength(planWaves(cfg.targets).length);
+    }
   });
 });
 
 describe('the examples', () => {
   it('include one with every deploy kind, two waves, an approval and a cross-region target', () => {
-    const cfg = examples['config/examples/release-flow.yaml'];
+    const [cfg] = pipelinesOf('config/examples/release-flow.yaml');
     expect([...new Set(cfg.targets.map((t) => t.deploy.kind))].sort()).toEqual([...DEPLOY_KINDS].sort());
     expect(planWaves(cfg.targets).filter((w) => w.targets.length > 1)).toHaveLength(2);
     expect(cfg.targets.some((t) => t.approval !== false)).toBe(true);
@@ -36,7 +34,16 @@ describe('the examples', () => {
   });
 
   it('use each source kind somewhere', () => {
-    expect([...new Set(Object.values(examples).map((c) => c.source.kind))].sort()).toEqual([...SOURCE_KINDS].sort());
+    expect([...new Set(allPipelines().map((c) => c.source.kind))].sort()).toEqual([...SOURCE_KINDS].sort());
+  });
+
+  it('include a platform of two pipelines sharing accounts, as one file and as a directory', () => {
+    for (const file of ['config/example.yaml', 'config/examples/platform-dir']) {
+      const pipelines = pipelinesOf(file);
+      expect(pipelines).toHaveLength(2);
+      const accounts = pipelines.map((p) => p.targets.map((t) => t.account.id).sort());
+      expect(accounts[0]).toEqual(accounts[1]);
+    }
   });
 });
 
@@ -50,8 +57,8 @@ describe('docs/release-flow.md', () => {
   });
 
   it('shows every deploy kind and every source kind', () => {
-    const configs = blocks.map(parse);
-    expect([...new Set(configs.flatMap((c) => c.targets.map((t) => t.deploy.kind)))].sort()).toEqual([...DEPLOY_KINDS].sort());
-    expect([...new Set(configs.map((c) => c.source.kind))].sort()).toEqual([...SOURCE_KINDS].sort());
+    const pipelines = blocks.map(parse).flatMap((c) => c.pipelines);
+    expect([...new Set(pipelines.flatMap((c) => c.targets.map((t) => t.deploy.kind)))].sort()).toEqual([...DEPLOY_KINDS].sort());
+    expect([...new Set(pipelines.map((c) => c.source.kind))].sort()).toEqual([...SOURCE_KINDS].sort());
   });
 });

@@ -81,10 +81,10 @@ describe.each(Object.entries(configurations))('the hand-off of %s', (_label, cfg
   });
 
   it('lists, for a consumer, each producer with exactly the outputs it reads', () => {
-    const readme = read('pipeline', 'README.md');
-    const text = JSON.stringify(stacks.pipeline);
-    const used = [...text.matchAll(/\$\{data\.[\w]+\.remote_pipeline_base\.(?:outputs|nonsensitive_values)\.([\w-]+)\}/g)].map(([, o]) => o);
-    const row = readme.split('\n').find((line) => line.startsWith('| `pipeline-base` |'))!;
+    const readme = read('webapp-pipeline', 'README.md');
+    const text = JSON.stringify(stacks['webapp-pipeline']);
+    const used = [...text.matchAll(/\$\{data\.[\w]+\.remote_webapp_base\.(?:outputs|nonsensitive_values)\.([\w-]+)\}/g)].map(([, o]) => o);
+    const row = readme.split('\n').find((line) => line.startsWith('| `webapp-base` |'))!;
     expect(row.split(' | ').pop()!.replace(/ \|$/, '')).toBe([...new Set(used)].sort().map((o) => `\`${o}\``).join(', '));
   });
 });

@@ -7,6 +7,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { LocalBackend, NamedRemoteWorkspace, RemoteBackend, TerraformStack } from 'cdktf';
 import { generateConfig } from '../lib/config/generate';
+import { generatedPipeline } from './support/configs';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load';
 import { canonical, HclSynthesisError, parseHcl } from '../lib/hcl/equivalence';
 import { repairHcl } from '../lib/hcl/repair';
@@ -80,7 +81,7 @@ describe('repairing cdktf HCL', () => {
   });
 
   it('changes nothing in HCL it repaired before', async () => {
-    const hcl = readFileSync(path.join(await synthesizeHcl(exampleConfig()), 'stacks', 'pipeline', 'cdk.tf'), 'utf8');
+    const hcl = readFileSync(path.join(await synthesizeHcl(exampleConfig()), 'stacks', 'webapp-pipeline', 'cdk.tf'), 'utf8');
     expect(repairHcl(hcl)).toBe(hcl);
   });
 });
@@ -108,7 +109,7 @@ const configurations: Array<[string, ReturnType<typeof config>]> = [
   ]),
   [
     'Terraform Cloud with terraform_remote_state on Terraform Enterprise',
-    config({ ...generateConfig(2), backend: { type: 'terraform-cloud', organization: 'acme', hostname: 'tfe.example.com', outputs: 'remote_state' } }),
+    config({ ...generatedPipeline(2), backend: { type: 'terraform-cloud', organization: 'acme', hostname: 'tfe.example.com', outputs: 'remote_state' } }),
   ],
 ];
 
@@ -169,11 +170,11 @@ describe('the HCL synth', () => {
   it('replaces an earlier JSON synth whole, so no cdk.tf.json is left beside cdk.tf', async () => {
     const out = outdir('hcl-over-json-');
     synthesizeAtomically(out, (app) => buildStacks(app, exampleConfig()));
-    expect(readdirSync(path.join(out, 'stacks', 'pipeline'))).toEqual(['cdk.tf.json']);
+    expect(readdirSync(path.join(out, 'stacks', 'webapp-pipeline'))).toEqual(['cdk.tf.json']);
     await synthesizeHclAtomically(out, (app) => buildStacks(app, exampleConfig()));
     const files = readdirSync(path.join(out, 'stacks'), { recursive: true }) as string[];
     expect(files.filter((f) => f.endsWith('.tf.json'))).toEqual([]);
-    expect(files.filter((f) => f.endsWith('cdk.tf'))).toHaveLength(5);
+    expect(files.filter((f) => f.endsWith('cdk.tf'))).toHaveLength(13);
   });
 
   it('writes nothing, and keeps the earlier output, when a token sits inside a serialized string (terraform-cdk#3911)', async () => {
@@ -225,7 +226,7 @@ describe('the HCL synth', () => {
 describe('an approval comment', () => {
   it('is one line without backslashes or template sequences, which would not survive the HCL output', () => {
     const raw: any = generateConfig(2);
-    raw.targets[1].approval = { comment: 'C:\\releases' };
-    expect(() => config(raw)).toThrow(/targets\[1\]\.approval\.comment: must be one line without backslashes/);
+    raw.pipelines[0].targets[1].approval = { comment: 'C:\\releases' };
+    expect(() => config(raw)).toThrow(/pipelines\[0\]\.targets\[1\]\.approval\.comment: must be one line without backslashes/);
   });
 });

@@ -31,14 +31,18 @@ describe('the main command', () => {
     const file = ws.write('three.yaml', generateConfig(3));
     expect(await run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir })).toBe(0);
     expect(readdirSync(path.join(ws.outdir, 'stacks')).sort()).toEqual([
-      'pipeline',
-      'pipeline-base',
-      'repository',
-      'target-t1',
-      'target-t2',
-      'target-t3',
+      'account-a1',
+      'account-a2',
+      'account-a3',
+      'app-base',
+      'app-pipeline',
+      'app-repository',
+      'app-target-t1',
+      'app-target-t2',
+      'app-target-t3',
+      'platform',
     ]);
-    expect(JSON.parse(readFileSync(path.join(ws.outdir, 'apply-order.json'), 'utf8')).order[0]).toBe('pipeline-base');
+    expect(JSON.parse(readFileSync(path.join(ws.outdir, 'apply-order.json'), 'utf8')).waves[0]).toContain('platform');
   });
 
   it('exits non-zero on a bad configuration, lists each problem, and leaves the earlier output untouched', async () => {
@@ -46,14 +50,14 @@ describe('the main command', () => {
     mkdirSync(path.join(ws.outdir, 'stacks', 'earlier'), { recursive: true });
     writeFileSync(path.join(ws.outdir, 'manifest.json'), 'earlier run');
     const bad: any = generateConfig(2);
-    bad.targets[0].account.id = 'abc';
-    bad.targets[1].name = 'Prod';
+    bad.platform.accounts[1].id = 'abc';
+    bad.pipelines[0].targets[1].name = 'Prod';
     const file = ws.write('bad.yaml', bad);
 
     expect(await run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir })).toBe(1);
     expect(errors[0]).toContain('2 problems in the configuration');
-    expect(errors[0]).toContain('targets[0].account.id: must be a 12-digit AWS account id, got "abc"');
-    expect(errors[0]).toContain('targets[1].name: must be lowercase letters');
+    expect(errors[0]).toContain('platform.accounts[1].id: must be a 12-digit AWS account id, got "abc"');
+    expect(errors[0]).toContain('pipelines[0].targets[1].name: must be lowercase letters');
     expect(readFileSync(path.join(ws.outdir, 'manifest.json'), 'utf8')).toBe('earlier run');
     expect(readdirSync(path.join(ws.outdir, 'stacks'))).toEqual(['earlier']);
     expect(readdirSync(ws.dir).sort()).toEqual(['bad.yaml', 'cdktf.out']);
@@ -63,8 +67,8 @@ describe('the main command', () => {
     const ws = workspace();
     expect(await run({ PIPELINE_CONFIG: ws.write('three.yaml', generateConfig(3)), CDKTF_OUTDIR: ws.outdir })).toBe(0);
     expect(await run({ PIPELINE_CONFIG: ws.write('one.yaml', generateConfig(1)), CDKTF_OUTDIR: ws.outdir })).toBe(0);
-    expect(readdirSync(path.join(ws.outdir, 'stacks'))).not.toContain('target-t3');
-    expect(existsSync(path.join(ws.outdir, 'stacks', 'target-t1'))).toBe(true);
+    expect(readdirSync(path.join(ws.outdir, 'stacks'))).not.toContain('app-target-t3');
+    expect(existsSync(path.join(ws.outdir, 'stacks', 'app-target-t1'))).toBe(true);
     expect(readdirSync(ws.dir).sort()).toEqual(['cdktf.out', 'one.yaml', 'three.yaml']);
   });
 
@@ -72,16 +76,19 @@ describe('the main command', () => {
     const ws = workspace();
     const file = ws.write('two.yaml', generateConfig(2));
     expect(await run({ PIPELINE_CONFIG: file, CDKTF_OUTDIR: ws.outdir, SYNTH_HCL_OUTPUT: 'true' })).toBe(0);
-    expect(readdirSync(path.join(ws.outdir, 'stacks', 'pipeline')).sort()).toEqual(['cdk.tf', 'metadata.json']);
-    expect(readFileSync(path.join(ws.outdir, 'stacks', 'pipeline', 'cdk.tf'), 'utf8')).toMatch(/^ {2}provider += aws\.pipeline$/m);
+    expect(readdirSync(path.join(ws.outdir, 'stacks', 'app-pipeline')).sort()).toEqual(['cdk.tf', 'metadata.json']);
+    expect(readFileSync(path.join(ws.outdir, 'stacks', 'app-pipeline', 'cdk.tf'), 'utf8')).toMatch(/^ {2}provider += aws\.tooling$/m);
     expect(readdirSync(path.join(ws.outdir, 'handoff')).sort()).toEqual([
       'README.md',
+      'account-a1',
+      'account-a2',
+      'app-base',
+      'app-pipeline',
+      'app-repository',
+      'app-target-t1',
+      'app-target-t2',
       'apply-order.json',
-      'pipeline',
-      'pipeline-base',
-      'repository',
-      'target-t1',
-      'target-t2',
+      'platform',
     ]);
   });
 });

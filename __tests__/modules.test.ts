@@ -159,15 +159,14 @@ describe('SecureBucket', () => {
 });
 
 describe('ArtifactStore', () => {
-  it('grants other accounts on the bucket by exact role in one statement per group, same-account roles only through the key', () => {
+  it('grants other accounts on the bucket by exact role in one statement per group, with the shared key it is given', () => {
     const json = synth((scope, provider) => {
       new ArtifactStore(scope, 'store', {
         provider,
         accountId: '111111111111',
         bucketName: 'artifacts',
-        keyAlias: 'alias/a',
+        keyArn: KEY,
         protect: true,
-        key: { kind: 'multi-region-primary' },
         users: [
           { sid: 'Pipeline', accountIds: ['111111111111'], roleArns: [PIPELINE_ROLE], access: 'read-write' },
           {
@@ -195,8 +194,48 @@ describe('ArtifactStore', () => {
         },
       ],
     });
-    const keySids = statements(json, 'store_key_policy').map((s) => s.sid);
-    expect(keySids).toEqual(['OwnerAccountAdministers', 'PipelineUsesKey', 'DeployUsesKey']);
+    // The key is the platform's: the store creates none, and its bucket encrypts with the one given.
+    expect(json.resource.aws_kms_key).toBeUndefined();
+    expect(Object.values<any>(json.resource.aws_s3_bucket_server_side_encryption_configuration)[0].rule[0]).toMatchObject({
+      apply_server_side_encryption_by_default: { kms_master_key_id: KEY, sse_algorithm: 'aws:kms' },
+    });
+  });
+});
+
+describe('CustomerManagedKey shared by a platform', () => {
+  it('admits role name patterns only through the named services, and DescribeKey without them', () => {
+    const json = synth((scope, provider) => {
+      new CustomerManagedKey(scope, 'key', {
+        provider,
+        alias: 'alias/acme-artifacts',
+        description: 'shared',
+        ownerAccountId: '111111111111',
+        protect: true,
+        users: [
+          {
+            sid: 'ServedRolesUseKey',
+            accountIds: ['222222222222'],
+            roleArnPatterns: ['arn:aws:iam::222222222222:role/acme-*'],
+            viaServices: ['s3.eu-west-1.amazonaws.com'],
+            access: 'decrypt',
+          },
+        ],
+      });
+    });
+    const [, use, describe] = statements(json, 'key_policy');
+    expect(use).toMatchObject({
+      sid: 'ServedRolesUseKey',
+      actions: ['kms:Decrypt'],
+      condition: [
+        { test: 'ArnLike', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::222222222222:role/acme-*'] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.eu-west-1.amazonaws.com'] },
+      ],
+    });
+    expect(describe).toMatchObject({
+      sid: 'ServedRolesUseKeyDescribe',
+      actions: ['kms:DescribeKey'],
+      condition: [{ test: 'ArnLike', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::222222222222:role/acme-*'] }],
+    });
   });
 });
 

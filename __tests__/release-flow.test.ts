@@ -18,7 +18,7 @@ describe('approvals', () => {
   };
   raw.pipeline = { ...raw.pipeline, approvals: { emails: ['release-managers@example.com', 'Ops.Team@example.com'] } };
   const { stacks } = synthesize(config(raw));
-  const pipeline = stacks.pipeline.resource.aws_codepipeline.pipeline;
+  const pipeline = stacks['rel-pipeline'].resource.aws_codepipeline.pipeline;
 
   it('waits for a manual approval with the custom text, review link and timeout before the target', () => {
     expect(pipeline.stage.map((s: any) => s.name)).toEqual(['Source', 'Build', 'Deploy-staging', 'Approve-production', 'Deploy-production']);
@@ -40,14 +40,14 @@ describe('approvals', () => {
   });
 
   it('notifies an encrypted topic that only the pipeline role may publish to, and e-mails each subscriber', () => {
-    const topic = stacks.pipeline.resource.aws_sns_topic.approval_topic;
-    expect(topic.kms_master_key_id).toBe('${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_key_arn}');
-    const policy = stacks.pipeline.resource.aws_sns_topic_policy.approval_topic_policy;
-    expect(policyStatements(stacks.pipeline, policy.policy)[0]).toMatchObject({
+    const topic = stacks['rel-pipeline'].resource.aws_sns_topic.approval_topic;
+    expect(topic.kms_master_key_id).toBe('${data.terraform_remote_state.remote_rel_base.outputs.artifact_key_arn}');
+    const policy = stacks['rel-pipeline'].resource.aws_sns_topic_policy.approval_topic_policy;
+    expect(policyStatements(stacks['rel-pipeline'], policy.policy)[0]).toMatchObject({
       actions: ['sns:Publish'],
-      condition: [{ variable: 'aws:PrincipalArn', values: ['arn:aws:iam::100000000001:role/rel-pipeline'] }],
+      condition: [{ variable: 'aws:PrincipalArn', values: ['arn:aws:iam::100000000001:role/acme-rel-pipeline'] }],
     });
-    expect(stacks.pipeline.resource.aws_sns_topic_subscription).toEqual({
+    expect(stacks['rel-pipeline'].resource.aws_sns_topic_subscription).toEqual({
       approval_topic_email_release_managers_example_com: expect.objectContaining({
         protocol: 'email',
         endpoint: 'release-managers@example.com',
@@ -65,9 +65,9 @@ describe('approvals', () => {
       expect.arrayContaining([
         { path: 'targets[1].approval.reviewUrl', message: 'must be an https:// URL' },
         { path: 'targets[1].approval.timeoutMinutes', message: expect.stringContaining('>=5') },
-        { path: 'pipeline.approvals.emails[1]', message: 'must be an e-mail address, got "not-an-address"' },
+        { path: 'approvals.emails[1]', message: 'must be an e-mail address, got "not-an-address"' },
         {
-          path: 'pipeline.approvals.emails[2]',
+          path: 'approvals.emails[2]',
           message: 'duplicate e-mail subscription "email_ops_example_com" (first used at pipeline.approvals.emails[0])',
         },
       ]),
@@ -90,7 +90,7 @@ describe('waves', () => {
       { name: 'prod-ap', wave: 'prod', account: account('300000000004'), deploy: s3 },
     ]),
   );
-  const pipeline = synthesize(cfg).stacks.pipeline.resource.aws_codepipeline.pipeline;
+  const pipeline = synthesize(cfg).stacks['rel-pipeline'].resource.aws_codepipeline.pipeline;
   const stage = (name: string) => pipeline.stage.find((s: any) => s.name === name);
 
   it('releases wave by wave, each wave in one stage, lone targets in their own', () => {
@@ -132,7 +132,7 @@ describe('V2 pipeline options', () => {
   const declared = { variables: [{ name: 'REGION', default: 'eu-west-1', description: 'Where to release' }] };
 
   it('queues runs by default, retries the source and build stages, rolls deploy stages back, lets approvals fail', () => {
-    const pipeline = synthesize(config(withPipeline(declared))).stacks.pipeline.resource.aws_codepipeline.pipeline;
+    const pipeline = synthesize(config(withPipeline(declared))).stacks['rel-pipeline'].resource.aws_codepipeline.pipeline;
     expect(pipeline.execution_mode).toBe('QUEUED');
     expect(pipeline.variable).toEqual([{ name: 'REGION', default_value: 'eu-west-1', description: 'Where to release' }]);
     const retry = { result: 'RETRY', retry_configuration: { retry_mode: 'FAILED_ACTIONS' } };
@@ -148,19 +148,19 @@ describe('V2 pipeline options', () => {
   it('runs in PARALLEL mode only with deploy stages that fail instead of rolling back', () => {
     expect(problemsOf(withPipeline({ ...declared, executionMode: 'PARALLEL' }))).toEqual([
       {
-        path: 'pipeline.onFailure.deploy',
-        message: 'stage rollback is not available in PARALLEL execution mode; set pipeline.onFailure.deploy to fail',
+        path: 'onFailure.deploy',
+        message: 'stage rollback is not available in PARALLEL execution mode; set onFailure.deploy to fail',
       },
     ]);
     const parallel = withPipeline({ ...declared, executionMode: 'PARALLEL', onFailure: { deploy: 'fail', build: 'fail' } });
-    const pipeline = synthesize(config(parallel)).stacks.pipeline.resource.aws_codepipeline.pipeline;
+    const pipeline = synthesize(config(parallel)).stacks['rel-pipeline'].resource.aws_codepipeline.pipeline;
     expect(pipeline.execution_mode).toBe('PARALLEL');
     expect(pipeline.stage.map((s: any) => s.on_failure?.result ?? 'FAIL')).toEqual(['RETRY', 'FAIL', 'FAIL', 'FAIL', 'FAIL']);
   });
 
   it('refuses a reference to a pipeline variable that is not declared', () => {
     expect(problemsOf(withPipeline({ executionMode: 'SUPERSEDED' }))).toEqual([
-      { path: 'targets[1]', message: 'uses #{variables.REGION}, but pipeline.variables declares no REGION' },
+      { path: 'targets[1]', message: 'uses #{variables.REGION}, but variables declares no REGION' },
     ]);
   });
 });

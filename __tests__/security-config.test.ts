@@ -1,11 +1,13 @@
 import { validateConfig } from '../lib/config/load';
-import { generateConfig, type ConfigInput } from '../lib/config/generate';
-import { problemsOf } from './support/synth';
+import { generateConfig } from '../lib/config/generate';
+import { generatedPipeline } from './support/configs';
+import { asPlatform, problemsOf } from './support/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
+/** A one-pipeline platform with these platform sections (the single-pipeline shape, upgraded). */
 function withSections(sections: Record<string, unknown>): any {
-  return { ...(JSON.parse(JSON.stringify(generateConfig(2))) as ConfigInput), ...sections };
+  return asPlatform({ ...JSON.parse(JSON.stringify(generatedPipeline(2))), ...sections });
 }
 
 describe('the guardrails, audit and monitoring sections', () => {
@@ -26,7 +28,7 @@ describe('the guardrails, audit and monitoring sections', () => {
   it('reject alerts without any trail to feed them', () => {
     expect(problemsOf(withSections({ audit: { trail: { enabled: false } } }))).toEqual([
       {
-        path: 'audit.alerts.enabled',
+        path: 'platform.audit.alerts.enabled',
         message: expect.stringMatching(/^alerts need a trail .*audit\.existingTrail: true when an organization trail does$/),
       },
     ]);
@@ -34,7 +36,7 @@ describe('the guardrails, audit and monitoring sections', () => {
     expect(() => validateConfig(withSections({ audit: { trail: { enabled: false }, alerts: { enabled: false } } }))).not.toThrow();
   });
 
-  it('reject alert roles outside the pipeline account, naming each', () => {
+  it('reject alert roles outside the tooling account, naming each', () => {
     const raw = withSections({
       audit: {
         alerts: {
@@ -44,8 +46,8 @@ describe('the guardrails, audit and monitoring sections', () => {
       },
     });
     expect(problemsOf(raw)).toEqual([
-      { path: 'audit.alerts.pipelineAdminRoleArns[1]', message: expect.stringContaining('role is in account 999999999999') },
-      { path: 'audit.alerts.approverRoleArns[0]', message: expect.stringContaining('only roles of the pipeline account (100000000001)') },
+      { path: 'platform.audit.alerts.pipelineAdminRoleArns[1]', message: expect.stringContaining('role is in account 999999999999') },
+      { path: 'platform.audit.alerts.approverRoleArns[0]', message: expect.stringContaining('only roles of the tooling account (100000000001)') },
     ]);
   });
 
@@ -56,30 +58,21 @@ describe('the guardrails, audit and monitoring sections', () => {
     });
     expect(problemsOf(raw)).toEqual(
       expect.arrayContaining([
-        { path: 'audit.alerts.emails[1]', message: 'duplicate email address "ops@example.com" (first used at audit.alerts.emails[0])' },
-        { path: 'monitoring.notifications.emails[0]', message: 'must be an email address, got "not-an-address"' },
+        { path: 'platform.audit.alerts.emails[1]', message: 'duplicate email address "ops@example.com" (first used at platform.audit.alerts.emails[0])' },
+        { path: 'platform.monitoring.notifications.emails[0]', message: 'must be an email address, got "not-an-address"' },
       ]),
     );
   });
 
-  it('reject trail and log bucket names S3 would refuse, naming the field they derive from', () => {
-    // 29 characters keep the artifact bucket at 62 and push the trail and log buckets past 63.
-    const project = 'p'.repeat(29);
-    const raw = withSections({ project });
-    raw.targets[0].name = 'abcdefgh';
-    const names = problemsOf(raw).map((p) => [p.path, /"([^"]+)"/.exec(p.message)?.[1]]);
-    expect(names).toEqual([
-      ['project', `${project}-audit-trail-100000000001-eu-west-1`],
-      ['project', `${project}-access-logs-100000000001-eu-west-1`],
-      ['targets[0].name', `${project}-abcdefgh-logs-100000000010-eu-west-1`],
-    ]);
-    const off = withSections({ project, audit: { trail: { enabled: false }, existingTrail: true }, monitoring: { accessLogs: { enabled: false } } });
-    off.targets[0].name = 'abcdefgh';
-    expect(() => validateConfig(off)).not.toThrow();
+  it('reject a platform name that would make its bucket names too long for S3', () => {
+    // acme-audit-trail-<account>-<region> and acme-access-logs-… stay within 63 characters with 20-character names.
+    const raw = withSections({});
+    raw.platform.name = 'p'.repeat(21);
+    expect(problemsOf(raw)).toEqual([{ path: 'platform.name', message: expect.stringContaining('at most 20') }]);
   });
 
   it('reject unknown fields and retention periods CloudWatch Logs does not offer', () => {
     const problems = problemsOf(withSections({ audit: { trail: { logRetentionDays: 100, enabeld: true } } }));
-    expect(problems.map((p) => p.path).sort()).toEqual(['audit.trail', 'audit.trail.logRetentionDays']);
+    expect(problems.map((p) => p.path).sort()).toEqual(['platform.audit.trail', 'platform.audit.trail.logRetentionDays']);
   });
 });

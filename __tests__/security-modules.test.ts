@@ -153,7 +153,7 @@ describe('LogBucket', () => {
       actions: ['s3:PutObject'],
       resources: ['arn:aws:s3:::app-logs/*'],
       condition: [
-        { test: 'ArnEquals', variable: 'aws:SourceArn', values: ['arn:aws:s3:::app-artifacts'] },
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:s3:::app-artifacts'] },
         { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['111111111111'] },
       ],
     });

@@ -11,20 +11,20 @@ const targets = [
   },
 ];
 const withSource = (source: unknown): any => ({ ...baseConfig(targets), source });
-const base = (name: string) => `\${data.terraform_remote_state.remote_pipeline_base.outputs.${name}}`;
-const pipelineStatements = (stacks: any) => stacks.pipeline.data.aws_iam_policy_document.pipeline_role_permissions.statement;
+const base = (name: string) => `\${data.terraform_remote_state.remote_rel_base.outputs.${name}}`;
+const pipelineStatements = (stacks: any) => stacks["rel-pipeline"].data.aws_iam_policy_document.pipeline_role_permissions.statement;
 
 describe('a connection source (GitHub, GitLab, Bitbucket)', () => {
   const { stacks } = synthesize(config(withSource(connectionSource)));
-  const pipeline = stacks.pipeline.resource.aws_codepipeline.pipeline;
+  const pipeline = stacks["rel-pipeline"].resource.aws_codepipeline.pipeline;
 
   it('creates the connection in the pipeline account, kept from destroy, and no repository stack', () => {
-    expect(stacks['pipeline-base'].resource.aws_codestarconnections_connection.source_connection).toMatchObject({
-      name: 'rel-github',
+    expect(stacks["rel-base"].resource.aws_codestarconnections_connection.source_connection).toMatchObject({
+      name: 'acme-rel-github',
       provider_type: 'GitHub',
       lifecycle: { prevent_destroy: true },
     });
-    expect(Object.keys(stacks).sort()).toEqual(['pipeline', 'pipeline-base', 'target-next', 'target-site']);
+    expect(Object.keys(stacks).sort()).toEqual(['account-site', 'platform', 'rel-base', 'rel-pipeline', 'rel-target-next', 'rel-target-site']);
   });
 
   it('reads the repository through the connection as the pipeline role, which may use that connection only', () => {
@@ -67,20 +67,20 @@ describe('a connection source (GitHub, GitLab, Bitbucket)', () => {
       },
     ]);
     // The pipeline stack's one rule reports failed runs (monitoring.notifications); no rule anywhere targets the pipeline.
-    expect(Object.values<any>(stacks.pipeline.resource.aws_cloudwatch_event_rule).map((rule) => rule.name)).toEqual(['rel-pipeline-failed']);
+    expect(Object.values<any>(stacks["rel-pipeline"].resource.aws_cloudwatch_event_rule).map((rule) => rule.name)).toEqual(['acme-rel-pipeline-failed']);
     const eventTargets = Object.values<any>(stacks).flatMap((stack) => Object.values<any>(stack.resource.aws_cloudwatch_event_target ?? {}));
     expect(eventTargets.length).toBeGreaterThan(0);
-    expect(eventTargets.filter((target) => target.arn === 'arn:aws:codepipeline:eu-west-1:100000000001:rel')).toEqual([]);
-    expect(JSON.stringify(stacks)).not.toContain('rel-pipeline-starter');
+    expect(eventTargets.filter((target) => target.arn === 'arn:aws:codepipeline:eu-west-1:100000000001:acme-rel')).toEqual([]);
+    expect(JSON.stringify(stacks)).not.toContain('acme-rel-pipeline-starter');
   });
 
   it('defaults to pushes to the branch, and uses an existing connection of the pipeline account as given', () => {
     const arn = 'arn:aws:codeconnections:eu-west-1:100000000001:connection/0f6e7e56-86f1-4a93-b11c-0123456789ab';
     const { stacks: existing } = synthesize(config(withSource({ ...connectionSource, triggers: undefined, connectionArn: arn })));
-    const pipelineResource = existing.pipeline.resource.aws_codepipeline.pipeline;
+    const pipelineResource = existing['rel-pipeline'].resource.aws_codepipeline.pipeline;
     expect(pipelineResource.trigger[0].git_configuration.push).toEqual([{ branches: { includes: ['main'] } }]);
     expect(pipelineResource.stage[0].action[0].configuration.ConnectionArn).toBe(arn);
-    expect(existing['pipeline-base'].resource.aws_codestarconnections_connection).toBeUndefined();
+    expect(existing['rel-base'].resource?.aws_codestarconnections_connection).toBeUndefined();
   });
 
   it('refuses connections of other accounts and triggers beyond CodePipeline limits', () => {
@@ -113,8 +113,8 @@ describe('a connection source (GitHub, GitLab, Bitbucket)', () => {
 
 describe('a versioned S3 object source', () => {
   const { stacks } = synthesize(config(withSource(s3Source)));
-  const pipeline = stacks.pipeline.resource.aws_codepipeline.pipeline;
-  const bucketName = 'rel-source-100000000001-eu-west-1';
+  const pipeline = stacks["rel-pipeline"].resource.aws_codepipeline.pipeline;
+  const bucketName = 'acme-rel-source-100000000001-eu-west-1';
 
   it('takes the one configured object, never an override, starting on its events only', () => {
     expect(pipeline.stage[0].action[0]).toMatchObject({
@@ -126,13 +126,13 @@ describe('a versioned S3 object source', () => {
         AllowOverrideForS3ObjectKey: 'false',
       },
     });
-    const rule = stacks.pipeline.resource.aws_cloudwatch_event_rule.start_pipeline;
+    const rule = stacks["rel-pipeline"].resource.aws_cloudwatch_event_rule.start_pipeline;
     expect(rule.event_bus_name).toBeUndefined();
     expect(rule.event_pattern).toBe(
       `\${jsonencode({"source" = ["aws.s3"], "detail-type" = ["Object Created"], "detail" = {"bucket" = {"name" = ["${bucketName}"]}, "object" = {"key" = ["releases/orders.zip"]}}})}`,
     );
-    const trust = stacks.pipeline.data.aws_iam_policy_document.start_pipeline_role_trust.statement[0];
-    expect(trust.condition[1].values).toEqual(['arn:aws:events:eu-west-1:100000000001:rule/rel-start-pipeline']);
+    const trust = stacks["rel-pipeline"].data.aws_iam_policy_document.start_pipeline_role_trust.statement[0];
+    expect(trust.condition[1].values).toEqual(['arn:aws:events:eu-west-1:100000000001:rule/acme-rel-start-pipeline']);
   });
 
   it('lets the pipeline role read only that object and decrypt with the source key', () => {
@@ -143,7 +143,7 @@ describe('a versioned S3 object source', () => {
   });
 
   it('keeps a versioned, encrypted bucket that announces new objects and denies uploads by anyone but the uploaders', () => {
-    const baseStack = stacks['pipeline-base'];
+    const baseStack = stacks["rel-base"];
     expect(baseStack.resource.aws_s3_bucket.source_bucket).toMatchObject({ bucket: bucketName, lifecycle: { prevent_destroy: true } });
     expect(baseStack.resource.aws_s3_bucket_notification.source_bucket_events).toMatchObject({ eventbridge: true });
     const deny = baseStack.data.aws_iam_policy_document.source_bucket_policy_document.statement.find(
@@ -156,16 +156,18 @@ describe('a versioned S3 object source', () => {
     });
   });
 
-  it('logs access to the source bucket into the pipeline account\'s log bucket, which accepts its logs', () => {
-    const baseStack = stacks['pipeline-base'];
+  it('logs access to the source bucket into the platform\'s log bucket of the tooling account, which accepts its logs', () => {
+    const baseStack = stacks["rel-base"];
     expect(baseStack.resource.aws_s3_bucket_logging.source_bucket_access_logs).toMatchObject({
-      target_bucket: '${aws_s3_bucket.access_logs.bucket}',
+      target_bucket: 'acme-access-logs-100000000001-eu-west-1',
       target_prefix: `${bucketName}/`,
     });
-    const delivery = baseStack.data.aws_iam_policy_document.access_logs_policy_document.statement.find(
+    // The log bucket is the platform's: it takes the logs of every bucket named acme-*.
+    const delivery = stacks.platform.data.aws_iam_policy_document.access_logs_policy_document.statement.find(
       (s: any) => s.sid === 'S3DeliversAccessLogs',
     );
-    expect(delivery.condition[0].values).toContain(`arn:aws:s3:::${bucketName}`);
+    expect(delivery.condition[0]).toEqual({ test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:s3:::acme-*'] });
+    expect(bucketName.startsWith('acme-')).toBe(true);
   });
 
   it('hands the object version on to invoked pipelines', () => {

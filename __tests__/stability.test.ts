@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generateConfig } from '../lib/config/generate';
 import { loadConfig } from '../lib/config/load';
-import type { PipelineConfig } from '../lib/config/schema';
+import type { PlatformConfig } from '../lib/config/schema';
 import { synthesizeAtomically } from '../lib/synth';
 import { buildStacks } from '../main';
 import { blocks, config, exampleConfig, synthesize } from './support/synth';
@@ -20,7 +20,7 @@ function filesUnder(dir: string, base = dir): Record<string, string> {
 
 const releaseFlow = loadConfig({ PIPELINE_CONFIG: 'config/examples/release-flow.yaml' }).config;
 
-function addressesOf(cfg: PipelineConfig): Record<string, string[]> {
+function addressesOf(cfg: PlatformConfig): Record<string, string[]> {
   const { stacks } = synthesize(cfg);
   return Object.fromEntries(
     Object.entries(stacks).map(([name, stack]) => [

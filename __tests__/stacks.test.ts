@@ -20,73 +20,91 @@ function stackOf(name: string): string {
   return Testing.synth(app.node.findChild(name) as TerraformStack);
 }
 
-describe('pipeline-base stack', () => {
-  const synth = stackOf('pipeline-base');
+describe('platform stack', () => {
+  const synth = stackOf('platform');
 
-  it('assumes the Terraform role of the pipeline account only', () => {
+  it('assumes the Terraform role of the tooling account only', () => {
     expect(synth).toHaveProviderWithProperties(AwsProvider, {
-      alias: 'pipeline',
+      alias: 'tooling',
       region: 'ap-northeast-1',
       allowed_account_ids: ['111111111111'],
-      assume_role: [{ role_arn: 'arn:aws:iam::111111111111:role/terraform', session_name: 'cdktf-pipeline-base' }],
+      assume_role: [{ role_arn: 'arn:aws:iam::111111111111:role/terraform', session_name: 'cdktf-platform' }],
     });
   });
 
-  it('creates the artifact key with rotation, and its alias', () => {
-    expect(synth).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, provider: 'aws.pipeline' });
-    expect(synth).toHaveResourceWithProperties(KmsAlias, { name: 'alias/webapp-artifacts' });
+  it("creates the platform's one artifact key with rotation, and its alias", () => {
+    expect(synth).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, multi_region: true, provider: 'aws.tooling' });
+    expect(synth).toHaveResourceWithProperties(KmsAlias, { name: 'alias/acme-artifacts' });
   });
+});
 
-  it('creates the artifact bucket named after project, account and region, with ACLs disabled', () => {
-    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: 'webapp-artifacts-111111111111-ap-northeast-1' });
+describe('account stacks', () => {
+  it.each([
+    ['account-staging', 'staging', '333333333333'],
+    ['account-production', 'production', '444444444444'],
+  ])('%s keeps the deploy key and the access-log bucket its pipelines share', (stack, name, account) => {
+    const synth = stackOf(stack);
+    expect(synth).toHaveProviderWithProperties(AwsProvider, { alias: name, allowed_account_ids: [account] });
+    expect(synth).toHaveResourceWithProperties(KmsAlias, { name: 'alias/acme-deploy' });
+    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: `acme-deploy-logs-${account}-ap-northeast-1` });
+  });
+});
+
+describe('pipeline base stacks', () => {
+  const synth = stackOf('webapp-base');
+
+  it('creates no key: the artifact bucket, named after platform, pipeline, account and region, uses the platform key', () => {
+    expect(synth).not.toHaveResource(KmsKey);
+    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: 'acme-artifacts-webapp-111111111111-ap-northeast-1' });
     expect(synth).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: 'BucketOwnerEnforced' } });
   });
 });
 
 describe('repository stack', () => {
-  const synth = stackOf('repository');
+  const synth = stackOf('webapp-repository');
 
   it('creates the repository and the source role in the repository account', () => {
     expect(synth).toHaveProviderWithProperties(AwsProvider, { alias: 'repository', allowed_account_ids: ['222222222222'] });
     expect(synth).toHaveResourceWithProperties(CodecommitRepository, { repository_name: 'webapp', lifecycle: { prevent_destroy: true } });
-    expect(synth).toHaveResourceWithProperties(IamRole, { name: 'webapp-source' });
-    expect(synth).toHaveResourceWithProperties(IamRole, { name: 'webapp-source-forwarder' });
+    expect(synth).toHaveResourceWithProperties(IamRole, { name: 'acme-webapp-source' });
+    expect(synth).toHaveResourceWithProperties(IamRole, { name: 'acme-webapp-source-forwarder' });
   });
 
   it('forwards change events from the default bus', () => {
-    expect(synth).toHaveResourceWithProperties(CloudwatchEventRule, { name: 'webapp-forward-source-changes' });
+    expect(synth).toHaveResourceWithProperties(CloudwatchEventRule, { name: 'acme-webapp-forward-source-changes' });
     expect(synth).not.toHaveResourceWithProperties(CloudwatchEventRule, { event_bus_name: expect.anything() });
   });
 });
 
 describe('target stacks', () => {
   it.each([
-    ['target-staging', 'staging', '333333333333'],
-    ['target-production', 'production', '444444444444'],
-  ])('%s deploys into its own account with its own role and bucket', (stack, name, account) => {
+    ['webapp-target-staging', 'staging', '333333333333'],
+    ['webapp-target-production', 'production', '444444444444'],
+  ])('%s deploys into its own account with its own role and bucket, and no key of its own', (stack, name, account) => {
     const synth = stackOf(stack);
     expect(synth).toHaveProviderWithProperties(AwsProvider, { alias: name, allowed_account_ids: [account] });
-    expect(synth).toHaveResourceWithProperties(IamRole, { name: `webapp-deploy-${name}` });
-    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: `webapp-${name}-${account}-ap-northeast-1` });
+    expect(synth).toHaveResourceWithProperties(IamRole, { name: `acme-webapp-deploy-${name}` });
+    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: `acme-webapp-${name}-${account}-ap-northeast-1` });
+    expect(synth).not.toHaveResource(KmsKey);
   });
 });
 
 describe('pipeline stack', () => {
-  const synth = stackOf('pipeline');
+  const synth = stackOf('webapp-pipeline');
 
   it('creates the V2 pipeline, the build project and the encrypted approval topic', () => {
-    expect(synth).toHaveResourceWithProperties(Codepipeline, { name: 'webapp', pipeline_type: 'V2' });
+    expect(synth).toHaveResourceWithProperties(Codepipeline, { name: 'acme-webapp', pipeline_type: 'V2' });
     expect(synth).toHaveResourceWithProperties(CodebuildProject, {
-      name: 'webapp-build',
+      name: 'acme-webapp-build',
       environment: expect.objectContaining({ privileged_mode: false, compute_type: 'BUILD_GENERAL1_SMALL' }),
     });
-    expect(synth).toHaveResourceWithProperties(SnsTopic, { name: 'webapp-approvals' });
+    expect(synth).toHaveResourceWithProperties(SnsTopic, { name: 'acme-webapp-approvals' });
   });
 
   it('starts the pipeline from the source event bus', () => {
     expect(synth).toHaveResourceWithProperties(CloudwatchEventRule, {
-      name: 'webapp-start-pipeline',
-      event_bus_name: '${data.terraform_remote_state.remote_pipeline_base.outputs.source_event_bus_name}',
+      name: 'acme-webapp-start-pipeline',
+      event_bus_name: '${data.terraform_remote_state.remote_webapp_base.outputs.source_event_bus_name}',
     });
   });
 });

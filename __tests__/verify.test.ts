@@ -1,6 +1,7 @@
 import { generateConfig } from '../lib/config/generate';
+import { generatedPipeline } from './support/configs';
 import { DEFAULT_CONFIG_FILE } from '../lib/config/load';
-import type { PipelineConfig } from '../lib/config/schema';
+import type { PlatformConfig } from '../lib/config/schema';
 import { Naming } from '../lib/naming';
 import { grantRequests } from '../lib/verify/grants';
 import { AccessModel } from '../lib/verify/model';
@@ -12,21 +13,22 @@ import { evaluate, type Outcome } from '../lib/verify/simulate';
 import type { SynthesizedApp, TerraformJson } from '../lib/verify/synthesized';
 import { inventoryOf, type Verification, verifyAccess } from '../lib/verify/verify';
 import { account, baseConfig, everyKindTargets } from './support/configs';
-import { config, exampleConfig, shippedConfigs, synthesize } from './support/synth';
+import { config, exampleConfig, pipelineOf, shippedConfigs, synthesize } from './support/synth';
 
 // The example is the helper's cached configuration object, so its synthesized stacks are shared with the tests below.
-const shipped = Object.entries(shippedConfigs()).map(([file, cfg]): [string, PipelineConfig] => [
-  file,
-  file === DEFAULT_CONFIG_FILE ? exampleConfig() : cfg,
-]);
+// config/examples/platform-dir is the example split into files: config.test.ts proves it resolves to the same
+// pipelines, so its proof would repeat the example's.
+const shipped = Object.entries(shippedConfigs())
+  .filter(([file]) => file !== 'config/examples/platform-dir')
+  .map(([file, cfg]): [string, PlatformConfig] => [file, file === DEFAULT_CONFIG_FILE ? exampleConfig() : cfg]);
 const shippedConfig = (file: string) => shipped.find(([f]) => f === file)![1];
 
-const configurations: Array<[string, PipelineConfig]> = [
+const configurations: Array<[string, PlatformConfig]> = [
   ...shipped,
   ['three targets (generated)', config(generateConfig(3))],
   [
     'one target, existing repository, no approval (generated)',
-    config({ ...generateConfig(1), source: { ...generateConfig(1).source, create: false } }),
+    config({ ...generatedPipeline(1), source: { ...generatedPipeline(1).source, create: false } }),
   ],
   [
     // What no shipped file has: an existing source bucket and key, and no trail, alerts, notifications or access logs.
@@ -48,7 +50,7 @@ const configurations: Array<[string, PipelineConfig]> = [
     // identity providers the accounts already have.
     'Terraform Enterprise with remote-state reads and existing identity providers (generated)',
     config({
-      ...generateConfig(2),
+      ...generatedPipeline(2),
       backend: {
         type: 'terraform-cloud',
         hostname: 'tfe.example.com',
@@ -94,8 +96,8 @@ describe.each(configurations)('the access proof of %s', (_name, cfg) => {
   });
 
   it("covers each target's deploy role from both sides", () => {
-    for (const target of cfg.targets) {
-      const deployRole = new Naming(cfg).deployRoleArn(target);
+    for (const target of cfg.pipelines.flatMap((p) => p.targets.map((t) => ({ ...t, naming: new Naming(p) })))) {
+      const deployRole = target.naming.deployRoleArn(target);
       const ofRole = (expect: 'Allowed' | 'Denied') =>
         verification.outcomes
           .filter((o) => o.path.expect === expect && o.path.actor.kind === 'role' && o.path.actor.arn === deployRole)
@@ -119,7 +121,7 @@ function summary(outcome: Outcome): string {
 }
 
 /** A configuration's synthesized stacks with one change applied to a copy. */
-function mutated(change: (stacks: Record<string, TerraformJson>) => void, cfg: PipelineConfig = exampleConfig()): SynthesizedApp {
+function mutated(change: (stacks: Record<string, TerraformJson>) => void, cfg: PlatformConfig = exampleConfig()): SynthesizedApp {
   const base = synthesize(cfg);
   const stacks = structuredClone(base.stacks);
   change(stacks);
@@ -145,17 +147,17 @@ function failing(verification: Verification): Outcome[] {
   return verification.outcomes.filter((o) => o.problems.length > 0);
 }
 
-const STAGING_DEPLOYER = 'webapp-deploy-staging@333333333333';
-const PRODUCTION_DEPLOYER = 'webapp-deploy-production@444444444444';
-const ARTIFACT_KEY = 'arn:aws:kms:ap-northeast-1:111111111111:alias/webapp-artifacts';
-const ARTIFACT_OBJECTS = 'arn:aws:s3:::webapp-artifacts-111111111111-ap-northeast-1/';
+const STAGING_DEPLOYER = 'acme-webapp-deploy-staging@333333333333';
+const PRODUCTION_DEPLOYER = 'acme-webapp-deploy-production@444444444444';
+const ARTIFACT_KEY = 'arn:aws:kms:ap-northeast-1:111111111111:alias/acme-artifacts';
+const ARTIFACT_OBJECTS = 'arn:aws:s3:::acme-artifacts-webapp-111111111111-ap-northeast-1/';
 
 describe('a mutated policy flips exactly the paths it should', () => {
   const verifyExample = (app: SynthesizedApp) => verifyAccess(app, exampleConfig());
 
   it('a removed grant: the deploy role of staging can no longer decrypt artifacts', async () => {
     const verification = await verifyExample(
-      mutated((stacks) => withoutStatement(stacks, 'target-staging', 'deploy_role_permissions', 'DecryptsArtifacts')),
+      mutated((stacks) => withoutStatement(stacks, 'webapp-target-staging', 'deploy_role_permissions', 'DecryptsArtifacts')),
     );
     expect(verification.ok).toBe(false);
     expect(
@@ -165,19 +167,22 @@ describe('a mutated policy flips exactly the paths it should', () => {
 
   it('a widened trust: without its aws:PrincipalArn pin, other roles of the pipeline account may assume the deploy role', async () => {
     const verification = await verifyExample(
-      mutated((stacks) => delete statement(stacks, 'target-production', 'deploy_role_trust', 'TrustExactRole').condition),
+      mutated((stacks) => delete statement(stacks, 'webapp-target-production', 'deploy_role_trust', 'TrustExactRole').condition),
     );
     const flipped = failing(verification);
-    // Every role of the pipeline account but the pipeline's own, including the trail's CloudWatch Logs role.
+    // Every role of the tooling account but the pipeline's own, the other pipeline's and the trail's CloudWatch Logs role included.
     expect(flipped.map((o) => actorLabel(o.path.actor)).sort()).toEqual([
-      'webapp-build@111111111111 (widened to *)',
-      'webapp-pipeline-starter@111111111111 (widened to *)',
-      'webapp-trail-logs@111111111111 (widened to *)',
+      'acme-api-build@111111111111 (widened to *)',
+      'acme-api-pipeline-starter@111111111111 (widened to *)',
+      'acme-api-pipeline@111111111111 (widened to *)',
+      'acme-trail-logs@111111111111 (widened to *)',
+      'acme-webapp-build@111111111111 (widened to *)',
+      'acme-webapp-pipeline-starter@111111111111 (widened to *)',
     ]);
     for (const outcome of flipped) {
       expect(outcome.path).toMatchObject({
         action: 'sts:AssumeRole',
-        resource: 'arn:aws:iam::444444444444:role/webapp-deploy-production',
+        resource: 'arn:aws:iam::444444444444:role/acme-webapp-deploy-production',
       });
       expect(outcome.result).toBe('Allowed');
       expect(outcome.problems).toEqual(['must be denied, but is allowed']);
@@ -187,7 +192,7 @@ describe('a mutated policy flips exactly the paths it should', () => {
   it('a widened bucket grant: write access for the deploy roles lets them (given the identity) overwrite artifacts', async () => {
     const verification = await verifyExample(
       mutated((stacks) =>
-        statement(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document', 'DeployReadsArtifacts').actions.push(
+        statement(stacks, 'webapp-base', 'artifact_store_bucket_policy_document', 'DeployReadsArtifacts').actions.push(
           's3:PutObject',
         ),
       ),
@@ -202,7 +207,7 @@ describe('a mutated policy flips exactly the paths it should', () => {
   it('a removed TLS guard: requests to the artifact bucket without TLS are no longer refused', async () => {
     const verification = await verifyExample(
       mutated((stacks) =>
-        withoutStatement(stacks, 'pipeline-base', 'artifact_store_bucket_policy_document', 'DenyInsecureTransport'),
+        withoutStatement(stacks, 'webapp-base', 'artifact_store_bucket_policy_document', 'DenyInsecureTransport'),
       ),
     );
     const flipped = failing(verification);
@@ -215,7 +220,7 @@ describe('a mutated policy flips exactly the paths it should', () => {
 
   it('a new escalation grant: iam:PassRole on * for the build role', async () => {
     const passesAnyRole = (stacks: Record<string, TerraformJson>) =>
-      document(stacks, 'pipeline', 'build_role_permissions').statement.push({
+      document(stacks, 'webapp-pipeline', 'build_role_permissions').statement.push({
         sid: 'PassesAnyRole',
         effect: 'Allow',
         actions: ['iam:PassRole'],
@@ -225,11 +230,11 @@ describe('a mutated policy flips exactly the paths it should', () => {
       const flipped = failing(verification);
       for (const outcome of flipped) {
         expect([actorLabel(outcome.path.actor), outcome.path.action, outcome.result]).toEqual([
-          'webapp-build@111111111111',
+          'acme-webapp-build@111111111111',
           'iam:PassRole',
           'Allowed',
         ]);
-        expect(outcome.deciding).toMatch(/^identity least-privilege#PassesAnyRole \+ boundary webapp-pipeline-boundary#/);
+        expect(outcome.deciding).toMatch(/^identity least-privilege#PassesAnyRole \+ boundary acme-webapp-pipeline-boundary#/);
       }
       return [...new Set(flipped.map((o) => o.path.context?.['iam:PassedToService']))].sort();
     };
@@ -237,20 +242,24 @@ describe('a mutated policy flips exactly the paths it should', () => {
     // alone flips exactly those paths (each role of the account, to each such service), not the hand-over to CodeDeploy,
     // EC2 or Lambda...
     const grantOnly = await verifyExample(mutated(passesAnyRole));
+    // Every role of the tooling account, the other pipeline's included: an escalation is not contained by the pipeline.
     expect([...new Set(failing(grantOnly).map((o) => o.path.resource))].sort()).toEqual([
+      'arn:aws:iam::111111111111:role/acme-api-build',
+      'arn:aws:iam::111111111111:role/acme-api-pipeline',
+      'arn:aws:iam::111111111111:role/acme-api-pipeline-starter',
+      'arn:aws:iam::111111111111:role/acme-trail-logs',
+      'arn:aws:iam::111111111111:role/acme-webapp-build',
+      'arn:aws:iam::111111111111:role/acme-webapp-pipeline',
+      'arn:aws:iam::111111111111:role/acme-webapp-pipeline-starter',
       'arn:aws:iam::111111111111:role/terraform',
-      'arn:aws:iam::111111111111:role/webapp-build',
-      'arn:aws:iam::111111111111:role/webapp-pipeline',
-      'arn:aws:iam::111111111111:role/webapp-pipeline-starter',
-      'arn:aws:iam::111111111111:role/webapp-trail-logs',
     ]);
-    expect(failing(grantOnly)).toHaveLength(5 * 2);
+    expect(failing(grantOnly)).toHaveLength(8 * 2);
     expect(passedTo(grantOnly)).toEqual(['cloudformation.amazonaws.com', 'ecs-tasks.amazonaws.com']);
     // ...so proving that the escalation to any service is caught takes widening the boundary as well.
     const withBoundary = await verifyExample(
       mutated((stacks) => {
         passesAnyRole(stacks);
-        delete statement(stacks, 'pipeline', 'permissions_boundary_document', 'AllowPassingRolesToDeployServicesOnly').condition;
+        delete statement(stacks, 'webapp-pipeline', 'permissions_boundary_document', 'AllowPassingRolesToDeployServicesOnly').condition;
       }),
     );
     expect(passedTo(withBoundary)).toEqual([
@@ -265,7 +274,7 @@ describe('a mutated policy flips exactly the paths it should', () => {
   it('honours the permissions boundary: one without KMS blocks the KMS paths, one that allows all changes nothing', async () => {
     const withBoundaryActions = (actions: string[]) =>
       mutated((stacks) => {
-        statement(stacks, 'target-staging', 'permissions_boundary_document', 'AllowPipelineServicesAtMost').actions = actions;
+        statement(stacks, 'webapp-target-staging', 'permissions_boundary_document', 'AllowPipelineServicesAtMost').actions = actions;
       });
     const narrow = await verifyExample(withBoundaryActions(['s3:*', 'sts:AssumeRole']));
     expect(failing(narrow).map((o) => [actorLabel(o.path.actor), o.path.action, o.result, o.deciding])).toEqual([
@@ -280,13 +289,13 @@ describe('a mutated policy flips exactly the paths it should', () => {
 describe('the new kinds, sources and regions flip the right paths when mutated', () => {
   it("a boundary without its extension silently denies what the configuration grants the CloudFormation execution role", async () => {
     const cfg = shippedConfig('config/examples/codecommit-cloudformation.yaml');
-    const staging = cfg.targets.find((t) => t.name === 'staging')!;
+    const staging = pipelineOf(cfg).targets.find((t) => t.name === 'staging')!;
     if (staging.deploy.kind !== 'cloudformation') throw new Error('staging deploys with CloudFormation');
     const granted = staging.deploy.executionRole.statements.flatMap((s) => s.actions).sort();
     // The extension adds dynamodb:* and sqs:* for the statements; without it the boundary allows the pipeline's services.
     const verification = await verifyAccess(
       mutated((stacks) => {
-        const allow = statement(stacks, 'target-staging', 'permissions_boundary_document', 'AllowPipelineServicesAtMost');
+        const allow = statement(stacks, 'billing-target-staging', 'permissions_boundary_document', 'AllowPipelineServicesAtMost');
         const before = allow.actions.length;
         allow.actions = allow.actions.filter((a: string) => !['dynamodb:*', 'sqs:*'].includes(a));
         if (allow.actions.length !== before - 2) throw new Error('the boundary does not extend to dynamodb and sqs');
@@ -297,7 +306,7 @@ describe('the new kinds, sources and regions flip the right paths when mutated',
     expect(flipped.map((o) => o.path.action).sort()).toEqual(granted);
     for (const outcome of flipped) {
       expect([actorLabel(outcome.path.actor), outcome.result, outcome.deciding]).toEqual([
-        'billing-cfn-staging@333333333333',
+        'finance-billing-cfn-staging@333333333333',
         'ImplicitlyDenied',
         'no Allow in permissions boundary',
       ]);
@@ -310,7 +319,7 @@ describe('the new kinds, sources and regions flip the right paths when mutated',
       mutated((stacks) => {
         const [passedTo] = statement(
           stacks,
-          'target-staging-api',
+          'shop-target-staging-api',
           'permissions_boundary_document',
           'AllowPassingRolesToDeployServicesOnly',
         ).condition;
@@ -322,7 +331,7 @@ describe('the new kinds, sources and regions flip the right paths when mutated',
       failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.path.context, o.deciding]),
     ).toEqual([
       [
-        'shop-cfn-staging-api@222222222222',
+        'retail-shop-cfn-staging-api@222222222222',
         'iam:PassRole',
         'arn:aws:iam::222222222222:role/shop-api-function',
         { 'iam:PassedToService': 'lambda.amazonaws.com' },
@@ -335,50 +344,50 @@ describe('the new kinds, sources and regions flip the right paths when mutated',
     const cfg = shippedConfig('config/examples/release-flow.yaml');
     const verification = await verifyAccess(
       mutated((stacks) => {
-        const trust = statement(stacks, 'target-production-service', 'codedeploy_role_trust', 'TrustServiceForThisAccount');
+        const trust = statement(stacks, 'shop-target-production-service', 'codedeploy_role_trust', 'TrustServiceForThisAccount');
         trust.condition = trust.condition.filter((c: TerraformJson) => c.variable !== 'aws:SourceArn');
       }, cfg),
       cfg,
     );
     expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.result])).toEqual([
       [
-        'codedeploy.amazonaws.com for deploymentgroup:shop-production-service/shop-production-service-other@333333333333',
+        'codedeploy.amazonaws.com for deploymentgroup:retail-shop-production-service/retail-shop-production-service-other@333333333333',
         'sts:AssumeRole',
-        'arn:aws:iam::333333333333:role/shop-codedeploy-production-service',
+        'arn:aws:iam::333333333333:role/retail-shop-codedeploy-production-service',
         'Allowed',
       ],
     ]);
   });
 
-  it('a regional log bucket without the delivery grant: the artifact store of that region can no longer log', async () => {
+  it("a regional log bucket without the delivery grant: the pipeline's artifact store of that region can no longer log", async () => {
     const cfg = shippedConfig('config/examples/release-flow.yaml');
     const verification = await verifyAccess(
       mutated(
-        (stacks) => withoutStatement(stacks, 'pipeline-base', 'access_logs_us_east_1_policy_document', 'S3DeliversAccessLogs'),
+        (stacks) => withoutStatement(stacks, 'platform', 'access_logs_us_east_1_policy_document', 'S3DeliversAccessLogs'),
         cfg,
       ),
       cfg,
     );
     expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.resource, o.deciding])).toEqual([
       [
-        'logging.s3.amazonaws.com for shop-artifacts-111111111111-us-east-1@111111111111',
-        'arn:aws:s3:::shop-access-logs-111111111111-us-east-1/shop-artifacts-111111111111-us-east-1/access.log',
+        'logging.s3.amazonaws.com for retail-artifacts-shop-111111111111-us-east-1@111111111111',
+        'arn:aws:s3:::retail-access-logs-111111111111-us-east-1/retail-artifacts-shop-111111111111-us-east-1/access.log',
         'no Allow in identity policies; no Allow in bucket policy',
       ],
     ]);
   });
 
-  it('a replica key policy without the deploy grant: the target of that region can no longer decrypt its artifacts', async () => {
+  it("a replica key policy without the served accounts' grant: the target of that region can no longer decrypt its artifacts", async () => {
     const cfg = shippedConfig('config/examples/release-flow.yaml');
     const verification = await verifyAccess(
-      mutated((stacks) => withoutStatement(stacks, 'pipeline-base', 'artifact_store_us_east_1_key_policy', 'DeployUsesKey'), cfg),
+      mutated((stacks) => withoutStatement(stacks, 'platform', 'artifact_key_us_east_1_policy', 'ServedAccountRolesUseKey'), cfg),
       cfg,
     );
     expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.deciding])).toEqual([
       [
-        'shop-deploy-production-us@444444444444',
+        'retail-shop-deploy-production-us@444444444444',
         'kms:Decrypt',
-        'arn:aws:kms:us-east-1:111111111111:alias/shop-artifacts',
+        'arn:aws:kms:us-east-1:111111111111:alias/retail-artifacts',
         'no Allow in replica key policy',
       ],
     ]);
@@ -387,20 +396,20 @@ describe('the new kinds, sources and regions flip the right paths when mutated',
   it('a source bucket without DenyUploadsByOthers lets any role of the pipeline account replace the source', async () => {
     const cfg = shippedConfig('config/examples/s3-source-containers.yaml');
     const verification = await verifyAccess(
-      mutated((stacks) => withoutStatement(stacks, 'pipeline-base', 'source_bucket_policy_document', 'DenyUploadsByOthers'), cfg),
+      mutated((stacks) => withoutStatement(stacks, 'checkout-base', 'source_bucket_policy_document', 'DenyUploadsByOthers'), cfg),
       cfg,
     );
     const flipped = failing(verification);
     expect(flipped.map((o) => actorLabel(o.path.actor)).sort()).toEqual([
-      'checkout-build@111111111111 (widened to *)',
-      'checkout-pipeline-starter@111111111111 (widened to *)',
-      'checkout-pipeline@111111111111 (widened to *)',
-      'checkout-trail-logs@111111111111 (widened to *)',
+      'media-checkout-build@111111111111 (widened to *)',
+      'media-checkout-pipeline-starter@111111111111 (widened to *)',
+      'media-checkout-pipeline@111111111111 (widened to *)',
+      'media-trail-logs@111111111111 (widened to *)',
     ]);
     for (const outcome of flipped) {
       expect(outcome.path).toMatchObject({
         action: 's3:PutObject',
-        resource: 'arn:aws:s3:::checkout-source-111111111111-ap-northeast-1/releases/checkout.zip',
+        resource: 'arn:aws:s3:::media-checkout-source-111111111111-ap-northeast-1/releases/checkout.zip',
       });
       expect(outcome.problems).toEqual(['must be denied, but is allowed']);
     }
@@ -412,7 +421,7 @@ describe('the Terraform Cloud run roles flip the right paths when mutated', () =
   const trustOfPipelineAccount = (stacks: Record<string, TerraformJson>) =>
     statement(stacks, 'tfc-bootstrap', 'terraform_cloud_role_111111111111_trust', 'TrustWebIdentitySubjects');
 
-  it("a subject pattern for the whole project lets other accounts' workspaces into the pipeline account", async () => {
+  it("a subject pattern for the whole project lets other accounts' workspaces into the tooling account", async () => {
     const verification = await verifyAccess(
       mutated((stacks) => {
         const subject = trustOfPipelineAccount(stacks).condition.find((c: TerraformJson) => c.variable === 'app.terraform.io:sub');
@@ -421,10 +430,12 @@ describe('the Terraform Cloud run roles flip the right paths when mutated', () =
       cfg,
     );
     const flipped = failing(verification);
-    expect(flipped.map((o) => o.path.claim)).toEqual([
-      'runs of workspace webapp-repository (account 222222222222) cannot assume the run role of account 111111111111',
-      'runs of workspace webapp-target-production (account 444444444444) cannot assume the run role of account 111111111111',
-      'runs of workspace webapp-target-staging (account 333333333333) cannot assume the run role of account 111111111111',
+    expect(flipped.map((o) => o.path.claim).sort()).toEqual([
+      'runs of workspace acme-account-production (account 444444444444) cannot assume the run role of account 111111111111',
+      'runs of workspace acme-account-staging (account 333333333333) cannot assume the run role of account 111111111111',
+      'runs of workspace acme-webapp-repository (account 222222222222) cannot assume the run role of account 111111111111',
+      'runs of workspace acme-webapp-target-production (account 444444444444) cannot assume the run role of account 111111111111',
+      'runs of workspace acme-webapp-target-staging (account 333333333333) cannot assume the run role of account 111111111111',
     ]);
     for (const outcome of flipped) {
       expect(outcome).toMatchObject({
@@ -444,7 +455,7 @@ describe('the Terraform Cloud run roles flip the right paths when mutated', () =
     );
     expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.result])).toEqual([
       [
-        'token of app.terraform.io@111111111111 (aud=sts.amazonaws.com, sub=organization:acme:project:webapp:workspace:webapp-pipeline:run_phase:apply)',
+        'token of app.terraform.io@111111111111 (aud=sts.amazonaws.com, sub=organization:acme:project:webapp:workspace:acme-platform:run_phase:apply)',
         'Allowed',
       ],
     ]);
@@ -469,22 +480,22 @@ describe('the input checks', () => {
   it('reject an action that does not exist and an ARN that is not well formed', async () => {
     const verification = await verifyExample(
       mutated((stacks) => {
-        const reads = statement(stacks, 'target-staging', 'deploy_role_permissions', 'ReadsArtifacts');
+        const reads = statement(stacks, 'webapp-target-staging', 'deploy_role_permissions', 'ReadsArtifacts');
         reads.actions = ['s3:GetObjekt'];
-        statement(stacks, 'target-staging', 'deploy_role_permissions', 'LocatesDeployBucket').resources = ['arn:aws:s3::bucket'];
+        statement(stacks, 'webapp-target-staging', 'deploy_role_permissions', 'LocatesDeployBucket').resources = ['arn:aws:s3::bucket'];
       }),
     );
     expect(verification.ok).toBe(false);
     expect(verification.problems).toEqual([
-      'target-staging: aws_iam_role_policy.deploy_role_policy (least-privilege): statement ReadsArtifacts: action s3:GetObjekt does not exist',
-      'target-staging: aws_iam_role_policy.deploy_role_policy (least-privilege): statement LocatesDeployBucket: "arn:aws:s3::bucket" is not a well-formed ARN',
+      'webapp-target-staging: aws_iam_role_policy.deploy_role_policy (least-privilege): statement ReadsArtifacts: action s3:GetObjekt does not exist',
+      'webapp-target-staging: aws_iam_role_policy.deploy_role_policy (least-privilege): statement LocatesDeployBucket: "arn:aws:s3::bucket" is not a well-formed ARN',
     ]);
   });
 
   it('refuse a reference they cannot resolve instead of guessing', async () => {
     const verification = await verifyExample(
       mutated((stacks) => {
-        statement(stacks, 'target-staging', 'deploy_role_permissions', 'LocatesDeployBucket').resources = [
+        statement(stacks, 'webapp-target-staging', 'deploy_role_permissions', 'LocatesDeployBucket').resources = [
           '${aws_s3_bucket.elsewhere.arn}',
         ];
       }),
@@ -497,24 +508,24 @@ describe('the input checks', () => {
   it('refuse a policy document attached to something they do not model', async () => {
     const verification = await verifyExample(
       mutated((stacks) => {
-        stacks['target-staging'].data.aws_iam_policy_document.queue_policy = {
+        stacks['webapp-target-staging'].data.aws_iam_policy_document.queue_policy = {
           provider: 'aws.staging',
           statement: [{ sid: 'Queue', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['*'] }],
         };
       }),
     );
-    expect(verification.problems).toEqual([expect.stringContaining('target-staging: data.aws_iam_policy_document.queue_policy')]);
+    expect(verification.problems).toEqual([expect.stringContaining('webapp-target-staging: data.aws_iam_policy_document.queue_policy')]);
   });
 
   it('require every role a pipeline action runs as to be covered by a required path', async () => {
     const verification = await verifyExample(
       mutated((stacks) => {
-        const build = stacks.pipeline.resource.aws_codepipeline.pipeline.stage.find((s: TerraformJson) => s.name === 'Build');
-        build.action[0].role_arn = 'arn:aws:iam::222222222222:role/webapp-source-forwarder';
+        const build = stacks['webapp-pipeline'].resource.aws_codepipeline.pipeline.stage.find((s: TerraformJson) => s.name === 'Build');
+        build.action[0].role_arn = 'arn:aws:iam::222222222222:role/acme-webapp-source-forwarder';
       }),
     );
     expect(verification.problems).toEqual([
-      'pipeline action Build/Build runs as arn:aws:iam::222222222222:role/webapp-source-forwarder, which no required path covers (add it to lib/verify/paths.ts)',
+      'pipeline action Build/Build runs as arn:aws:iam::222222222222:role/acme-webapp-source-forwarder, which no required path covers (add it to lib/verify/paths.ts)',
     ]);
   });
 
@@ -533,24 +544,24 @@ describe('the input checks', () => {
   it('require every role the stacks create to be exercised by a required path', async () => {
     const verification = await verifyExample(
       mutated((stacks) => {
-        const roles = stacks['target-staging'].resource.aws_iam_role;
-        roles.spare_role = { ...roles.deploy_role, name: 'webapp-spare' };
+        const roles = stacks['webapp-target-staging'].resource.aws_iam_role;
+        roles.spare_role = { ...roles.deploy_role, name: 'acme-webapp-spare' };
       }),
     );
     expect(verification.problems).toEqual([
-      'target-staging: aws_iam_role.spare_role creates role arn:aws:iam::333333333333:role/webapp-spare, which no required path exercises (add it to lib/verify/paths.ts)',
+      'webapp-target-staging: aws_iam_role.spare_role creates role arn:aws:iam::333333333333:role/acme-webapp-spare, which no required path exercises (add it to lib/verify/paths.ts)',
     ]);
   });
 
   it('require every access log delivery to be proven by a required path', async () => {
     const verification = await verifyExample(
       mutated((stacks) => {
-        const logging = stacks['pipeline-base'].resource.aws_s3_bucket_logging;
+        const logging = stacks['webapp-base'].resource.aws_s3_bucket_logging;
         logging.elsewhere = { ...logging.artifact_store_bucket_access_logs, target_prefix: 'elsewhere/' };
       }),
     );
     expect(verification.problems).toEqual([
-      'pipeline-base: aws_s3_bucket_logging.elsewhere logs the access to webapp-artifacts-111111111111-ap-northeast-1 into webapp-access-logs-111111111111-ap-northeast-1, which no required path proves (add it to lib/verify/paths.ts)',
+      'webapp-base: aws_s3_bucket_logging.elsewhere logs the access to acme-artifacts-webapp-111111111111-ap-northeast-1 into acme-access-logs-111111111111-ap-northeast-1, which no required path proves (add it to lib/verify/paths.ts)',
     ]);
   });
 
@@ -570,9 +581,10 @@ describe('one request', () => {
   const model = new AccessModel(synthesize(exampleConfig()));
   let upload: AccessPath;
   beforeAll(async () => {
-    const required = await requiredPaths(exampleConfig(), new Naming(exampleConfig()), inventoryOf(model));
+    const webapp = exampleConfig().pipelines[0];
+    const required = await requiredPaths(webapp, new Naming(webapp), inventoryOf(model));
     upload = required.find(
-      (p) => p.action === 's3:PutObject' && p.actor.kind === 'role' && p.actor.arn.endsWith(':role/webapp-source'),
+      (p) => p.action === 's3:PutObject' && p.actor.kind === 'role' && p.actor.arn.endsWith(':role/acme-webapp-source'),
     )!;
   });
 
@@ -583,7 +595,7 @@ describe('one request', () => {
       problems: [],
       deciding:
         'identity least-privilege#ReadsWritesArtifacts + bucket policy#SourceReadsWritesArtifacts + ' +
-        'boundary webapp-repository-boundary#AllowPipelineServicesAtMost',
+        'boundary acme-webapp-repository-boundary#AllowPipelineServicesAtMost',
     });
   });
 
@@ -632,7 +644,7 @@ describe('the report', () => {
     ]);
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^\| ok +\| webapp-pipeline@111111111111 +\| sts:AssumeRole +\| arn:aws:iam::222222222222:role\/webapp-source +\| Allowed +\| Allowed +\| identity least-privilege#AssumesActionRoles \+ trust policy#TrustExactRole \+ boundary webapp-pipeline-boundary#AllowPipelineServicesAtMost +\|$/,
+        /^\| ok +\| acme-webapp-pipeline@111111111111 +\| sts:AssumeRole +\| arn:aws:iam::222222222222:role\/acme-webapp-source +\| Allowed +\| Allowed +\| identity least-privilege#AssumesActionRoles \+ trust policy#TrustExactRole \+ boundary acme-webapp-pipeline-boundary#AllowPipelineServicesAtMost +\|$/,
       ),
     );
     expect(lines.at(-2)).toBe('Access proof holds.');
@@ -716,11 +728,11 @@ describe('resolving references', () => {
     // The artifact key is a multi-region key (its replicas share the id); a deploy bucket's key is a plain one.
     const keyArn = model.keyAliases.get(ARTIFACT_KEY)!;
     expect(keyArn).toMatch(/^arn:aws:kms:ap-northeast-1:111111111111:key\/mrk-[0-9a-f]{32}$/);
-    expect(model.keyAliases.get('arn:aws:kms:ap-northeast-1:333333333333:alias/webapp-staging-deploy')).toMatch(
+    expect(model.keyAliases.get('arn:aws:kms:ap-northeast-1:333333333333:alias/acme-deploy')).toMatch(
       /^arn:aws:kms:ap-northeast-1:333333333333:key\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/,
     );
     const decrypts = model
-      .role('arn:aws:iam::333333333333:role/webapp-deploy-staging')
+      .role('arn:aws:iam::333333333333:role/acme-webapp-deploy-staging')
       .identity[0].document.Statement.find((s) => s.Sid === 'DecryptsArtifacts');
     expect(decrypts?.Resource).toEqual([keyArn]);
     expect(new AccessModel(app).keyAliases.get(ARTIFACT_KEY)).toBe(keyArn);
@@ -728,8 +740,8 @@ describe('resolving references', () => {
 
   it('gives a replica key the id of its primary, in its own region, and its alias the key of that region', () => {
     const model = new AccessModel(synthesize(shippedConfig('config/examples/release-flow.yaml')));
-    const primary = model.keyAliases.get('arn:aws:kms:eu-west-1:111111111111:alias/shop-artifacts')!;
-    const replica = model.keyAliases.get('arn:aws:kms:us-east-1:111111111111:alias/shop-artifacts')!;
+    const primary = model.keyAliases.get('arn:aws:kms:eu-west-1:111111111111:alias/retail-artifacts')!;
+    const replica = model.keyAliases.get('arn:aws:kms:us-east-1:111111111111:alias/retail-artifacts')!;
     expect(replica).toBe(primary.replace(':eu-west-1:', ':us-east-1:'));
     expect(model.resourcePolicies.find((p) => p.arn === replica)?.kind).toBe('replica key');
   });
@@ -740,56 +752,56 @@ describe('resolving references', () => {
     expect(
       read(
         'config/examples/s3-backend.yaml',
-        'target-staging',
-        '${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_bucket_arn}',
+        'webapp-target-staging',
+        '${data.terraform_remote_state.remote_webapp_base.outputs.artifact_bucket_arn}',
       ),
-    ).toBe('arn:aws:s3:::webapp-artifacts-111111111111-ap-northeast-1');
+    ).toBe('arn:aws:s3:::acme-artifacts-webapp-111111111111-ap-northeast-1');
     expect(
       read(
         'config/examples/terraform-cloud.yaml',
-        'pipeline',
-        '${data.tfe_outputs.remote_repository.nonsensitive_values.source_role_arn}',
+        'webapp-pipeline',
+        '${data.tfe_outputs.remote_webapp_repository.nonsensitive_values.source_role_arn}',
       ),
-    ).toBe('arn:aws:iam::222222222222:role/webapp-source');
+    ).toBe('arn:aws:iam::222222222222:role/acme-webapp-source');
     const enterprise = configurations.find(([name]) => name.startsWith('Terraform Enterprise'))![1];
     expect(
       new Resolver(synthesize(enterprise)).resolve(
-        'pipeline',
-        '${data.terraform_remote_state.remote_repository.outputs.source_role_arn}',
+        'scale-pipeline',
+        '${data.terraform_remote_state.remote_scale_repository.outputs.source_role_arn}',
       ),
-    ).toBe('arn:aws:iam::100000000002:role/scale-source');
+    ).toBe('arn:aws:iam::100000000002:role/acme-scale-source');
   });
 
   it('refuses a read of state no stack keeps, and a sensitive output read through nonsensitive_values', () => {
     const cfg = shippedConfig('config/examples/terraform-cloud.yaml');
     const elsewhere = mutated((stacks) => {
-      stacks.pipeline.data.tfe_outputs.remote_repository.workspace = 'webapp-elsewhere';
+      stacks['webapp-pipeline'].data.tfe_outputs.remote_webapp_repository.workspace = 'acme-elsewhere';
     }, cfg);
     expect(() =>
-      new Resolver(elsewhere).resolve('pipeline', '${data.tfe_outputs.remote_repository.nonsensitive_values.source_role_arn}'),
+      new Resolver(elsewhere).resolve('webapp-pipeline', '${data.tfe_outputs.remote_webapp_repository.nonsensitive_values.source_role_arn}'),
     ).toThrow(
-      'pipeline: data.tfe_outputs.remote_repository reads state cloud:app.terraform.io/acme/webapp-elsewhere, which no stack keeps',
+      'webapp-pipeline: data.tfe_outputs.remote_webapp_repository reads state cloud:app.terraform.io/acme/acme-elsewhere, which no stack keeps',
     );
     const sensitive = mutated((stacks) => {
-      stacks.repository.output.source_role_arn.sensitive = true;
+      stacks['webapp-repository'].output.source_role_arn.sensitive = true;
     }, cfg);
     expect(() =>
-      new Resolver(sensitive).resolve('pipeline', '${data.tfe_outputs.remote_repository.nonsensitive_values.source_role_arn}'),
-    ).toThrow('reads sensitive output "source_role_arn" of repository, which nonsensitive_values leaves out');
+      new Resolver(sensitive).resolve('webapp-pipeline', '${data.tfe_outputs.remote_webapp_repository.nonsensitive_values.source_role_arn}'),
+    ).toThrow('reads sensitive output "source_role_arn" of webapp-repository, which nonsensitive_values leaves out');
   });
 
   it('resolves remote-state outputs through the producer stack', () => {
     const resolver = new Resolver(app);
     expect(
-      resolver.resolve('target-staging', '${data.terraform_remote_state.remote_pipeline_base.outputs.artifact_bucket_arn}/*'),
-    ).toBe('arn:aws:s3:::webapp-artifacts-111111111111-ap-northeast-1/*');
-    expect(resolver.resolve('pipeline', '${data.terraform_remote_state.remote_repository.outputs.source_role_arn}')).toBe(
-      'arn:aws:iam::222222222222:role/webapp-source',
+      resolver.resolve('webapp-target-staging', '${data.terraform_remote_state.remote_webapp_base.outputs.artifact_bucket_arn}/*'),
+    ).toBe('arn:aws:s3:::acme-artifacts-webapp-111111111111-ap-northeast-1/*');
+    expect(resolver.resolve('webapp-pipeline', '${data.terraform_remote_state.remote_webapp_repository.outputs.source_role_arn}')).toBe(
+      'arn:aws:iam::222222222222:role/acme-webapp-source',
     );
   });
 
   it('refuses an attribute whose value only AWS knows and the verifier does not model', () => {
-    expect(() => new Resolver(app).resolve('target-staging', '${aws_iam_role.deploy_role.unique_id}')).toThrow(
+    expect(() => new Resolver(app).resolve('webapp-target-staging', '${aws_iam_role.deploy_role.unique_id}')).toThrow(
       'the verifier does not know how AWS forms "unique_id" of aws_iam_role (add it to lib/verify/resolve.ts)',
     );
   });

@@ -21,6 +21,8 @@ export interface TargetSideContext<K extends DeployKindName> {
   config: PipelineConfig;
   naming: Naming;
   target: TargetOf<K>;
+  /** Named outputs of the target account's foundation stack (the shared deploy key of each region). */
+  foundation(name: string): string;
 }
 
 export interface TargetSide {

@@ -1,6 +1,10 @@
-import { LogBucket } from '../modules/log-bucket';
 import { S3DeployTarget } from '../modules/s3-deploy-target';
 import type { DeployKind } from './deploy-kind';
+
+/** The output of an account's foundation stack with its shared deploy key in a region. */
+export function deployKeyOutput(region: string): string {
+  return `deploy_key_arn_${region.replace(/-/g, '_')}`;
+}
 
 /** Extract the build output into a bucket the target account owns (seed 002). */
 export const s3Deploy: DeployKind<'s3'> = {
@@ -10,27 +14,19 @@ export const s3Deploy: DeployKind<'s3'> = {
 
   steps: () => ['Deploy'],
 
-  provision({ scope, provider, config, naming, target }) {
-    // S3 server access logs stay in the account and region of the bucket they describe.
-    const { accessLogs } = config.monitoring;
-    const logBucket = accessLogs.enabled
-      ? new LogBucket(scope, 'access_logs', {
-          provider,
-          bucketName: naming.targetAccessLogBucket(target),
-          accountId: target.account.id,
-          sourceBucketNames: [naming.deployBucket(target)],
-          retentionDays: accessLogs.retentionDays,
-          protect: config.protectStatefulResources,
-        })
-      : undefined;
+  provision({ scope, provider, config, naming, target, foundation }) {
+    const bucketName = naming.deployBucket(target);
+    // The account's shared key and log bucket of the target's region (stacks/account-foundation-stack.ts).
     const destination = new S3DeployTarget(scope, 'deploy_target', {
       provider,
       accountId: target.account.id,
-      bucketName: naming.deployBucket(target),
-      keyAlias: naming.deployKeyAlias(target),
+      bucketName,
+      keyArn: foundation(deployKeyOutput(target.account.region)),
       prefix: target.deploy.prefix,
-      deployRoleArn: naming.deployRoleArn(target),
-      accessLogs: logBucket?.targetFor(naming.deployBucket(target)),
+      // S3 server access logs stay in the account and region of the bucket they describe.
+      accessLogs: config.monitoring.accessLogs.enabled
+        ? { bucketName: naming.targetAccessLogBucket(target), prefix: `${bucketName}/` }
+        : undefined,
       protect: config.protectStatefulResources,
     });
     return {

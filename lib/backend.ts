@@ -1,7 +1,6 @@
 import { DataTfeOutputs } from '@cdktf/provider-tfe/lib/data-tfe-outputs';
 import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
 import {
-  type App,
   CloudBackend,
   DataTerraformRemoteState,
   DataTerraformRemoteStateLocal,
@@ -13,9 +12,8 @@ import {
   TerraformStack,
 } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { PipelineConfig, S3BackendConfig, TerraformCloudBackendConfig } from './config/schema';
-import { Naming, permissionsBoundaryName } from './naming';
-import { type BootstrapBoundary, TerraformCloudBootstrapStack } from '../stacks/tfc-bootstrap-stack';
+import type { PlatformConfig, S3BackendConfig, TerraformCloudBackendConfig } from './config/schema';
+import { PlatformNaming, permissionsBoundaryName } from './naming';
 
 /** What a consumer reads a producer's named outputs through. */
 export interface OutputReader {
@@ -32,8 +30,27 @@ export interface StateBackend {
   attach(stack: TerraformStack): void;
   /** A data source in `scope` that reads the named producer stack's outputs where that stack keeps them. */
   remoteState(scope: Construct, id: string, producerStack: string): OutputReader;
-  /** Adds what this backend needs besides backend blocks, once every stack of the app exists. */
-  complete(app: App): void;
+  /** The stack this backend needs besides backend blocks (Terraform Cloud's bootstrap), for main.ts to add. */
+  readonly bootstrap?: TerraformCloudBootstrap;
+}
+
+/** The permissions boundary the bootstrap's run roles carry, like every role of the platform. */
+export interface BootstrapBoundary {
+  name: string;
+  productionDataTag: { key: string; value: string };
+}
+
+/** What main.ts needs to add the Terraform Cloud bootstrap stack: its settings, and where its own state lives. */
+export interface TerraformCloudBootstrap {
+  stackName: string;
+  settings: TerraformCloudSettings;
+  /** Name of the role Terraform Cloud runs assume in every account. */
+  roleName: string;
+  platform: string;
+  protect: boolean;
+  boundary: BootstrapBoundary;
+  /** The bootstrap's own state: local, because the workspaces it creates cannot hold it. */
+  attachState(stack: TerraformStack): void;
 }
 
 /**
@@ -44,10 +61,14 @@ export interface StateBackend {
 const PROJECT_ROOT_FROM_STACK_DIR = '../../..';
 
 class LocalStateBackend implements StateBackend {
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    private readonly platform: string,
+  ) {}
 
+  /** `<directory>/<platform>/<stack>.tfstate`: two platforms in one project never share a state file. */
   private path(stackName: string): string {
-    return `${PROJECT_ROOT_FROM_STACK_DIR}/${this.directory}/${stackName}.tfstate`;
+    return `${PROJECT_ROOT_FROM_STACK_DIR}/${this.directory}/${this.platform}/${stackName}.tfstate`;
   }
 
   attach(stack: TerraformStack): void {
@@ -57,18 +78,20 @@ class LocalStateBackend implements StateBackend {
   remoteState(scope: Construct, id: string, producerStack: string): OutputReader {
     return new DataTerraformRemoteStateLocal(scope, id, { path: this.path(producerStack) });
   }
-
-  complete(): void {}
 }
 
 class S3StateBackend implements StateBackend {
-  constructor(private readonly config: S3BackendConfig) {}
+  constructor(
+    private readonly config: S3BackendConfig,
+    private readonly platform: string,
+  ) {}
 
   /** Where the bucket is and who reads it: shared by the backend block and every remote-state read. */
   private location(stackName: string) {
     return {
       bucket: this.config.bucket,
-      key: `${this.config.keyPrefix}/${stackName}.tfstate`,
+      // The platform in the key: two platforms sharing a bucket and prefix never share a state.
+      key: `${this.config.keyPrefix}/${this.platform}/${stackName}.tfstate`,
       region: this.config.region,
       ...(this.config.roleArn ? { assumeRole: { roleArn: this.config.roleArn } } : {}),
     };
@@ -88,8 +111,6 @@ class S3StateBackend implements StateBackend {
   remoteState(scope: Construct, id: string, producerStack: string): OutputReader {
     return new DataTerraformRemoteStateS3(scope, id, this.location(producerStack));
   }
-
-  complete(): void {}
 }
 
 /** The Terraform Cloud settings with every default resolved. */
@@ -99,7 +120,7 @@ export interface TerraformCloudSettings {
   project: string;
   outputs: TerraformCloudBackendConfig['outputs'];
   bootstrap: TerraformCloudBackendConfig['bootstrap'];
-  /** The workspace that holds a stack's state: `<workspacePrefix><stack>`. */
+  /** The workspace that holds a stack's state: `<workspacePrefix><platform>-<stack>`. */
   workspace(stackName: string): string;
 }
 
@@ -114,19 +135,17 @@ class ProjectWorkspace extends NamedCloudWorkspace {
   }
 }
 
-/** The stack the bootstrap keeps its own state in: it creates the workspaces, so it cannot live in one. */
-const BOOTSTRAP_STACK = 'tfc-bootstrap';
-
 class TerraformCloudStateBackend implements StateBackend {
   private readonly tfeProviders = new WeakMap<TerraformStack, TfeProvider>();
 
+  readonly bootstrap?: TerraformCloudBootstrap;
+
   constructor(
     private readonly settings: TerraformCloudSettings,
-    private readonly naming: Naming,
-    private readonly bootstrapState: StateBackend,
-    private readonly protect: boolean,
-    private readonly boundary: BootstrapBoundary,
-  ) {}
+    bootstrap: TerraformCloudBootstrap | undefined,
+  ) {
+    this.bootstrap = bootstrap;
+  }
 
   attach(stack: TerraformStack): void {
     const { organization, hostname, project } = this.settings;
@@ -161,53 +180,49 @@ class TerraformCloudStateBackend implements StateBackend {
     }
     return provider;
   }
-
-  complete(app: App): void {
-    if (!this.settings.bootstrap.enabled) return;
-    const workspaceStacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
-    const bootstrap = new TerraformCloudBootstrapStack(app, BOOTSTRAP_STACK, {
-      settings: this.settings,
-      roleName: this.naming.terraformCloudRole,
-      stacks: workspaceStacks,
-      protect: this.protect,
-      boundary: this.boundary,
-    });
-    this.bootstrapState.attach(bootstrap);
-    // Workspaces, their credentials and run triggers exist before any stack runs in them.
-    for (const stack of workspaceStacks) stack.addDependency(bootstrap);
-  }
 }
 
-function terraformCloudSettings(config: TerraformCloudBackendConfig, project: string): TerraformCloudSettings {
-  const prefix = config.workspacePrefix ?? `${project}-`;
+function terraformCloudSettings(config: TerraformCloudBackendConfig, platform: string): TerraformCloudSettings {
+  const prefix = config.workspacePrefix ?? '';
   return {
     hostname: config.hostname,
     organization: config.organization,
-    project: config.project ?? project,
+    project: config.project ?? platform,
     outputs: config.outputs,
     bootstrap: config.bootstrap,
-    workspace: (stackName) => `${prefix}${stackName}`,
+    // The platform in every workspace name: two platforms in one organization never share a workspace.
+    workspace: (stackName) => `${prefix}${platform}-${stackName}`,
   };
 }
 
-/** The one place that turns the configuration's `backend` section into a StateBackend. */
-export function createBackend(config: PipelineConfig): StateBackend {
-  const backend = config.backend;
+/** The one place that turns the platform's `backend` section into a StateBackend. */
+export function createBackend(platform: Pick<PlatformConfig, 'name' | 'tooling' | 'backend' | 'protectStatefulResources' | 'guardrails'>): StateBackend {
+  const backend = platform.backend;
   switch (backend.type) {
     case 'local':
-      return new LocalStateBackend(backend.directory);
+      return new LocalStateBackend(backend.directory, platform.name);
     case 's3':
-      return new S3StateBackend(backend);
-    case 'terraform-cloud':
-      return new TerraformCloudStateBackend(
-        terraformCloudSettings(backend, config.project),
-        new Naming(config),
-        new LocalStateBackend('terraform-state'),
-        config.protectStatefulResources,
-        {
-          name: permissionsBoundaryName(config.project, BOOTSTRAP_STACK),
-          productionDataTag: config.guardrails.productionDataTag,
-        },
-      );
+      return new S3StateBackend(backend, platform.name);
+    case 'terraform-cloud': {
+      const settings = terraformCloudSettings(backend, platform.name);
+      const naming = new PlatformNaming(platform);
+      const stackName = naming.terraformCloudBootstrapStack;
+      const bootstrapState = new LocalStateBackend('terraform-state', platform.name);
+      const bootstrap: TerraformCloudBootstrap | undefined = backend.bootstrap.enabled
+        ? {
+            stackName,
+            settings,
+            roleName: naming.terraformCloudRole,
+            platform: platform.name,
+            protect: platform.protectStatefulResources,
+            boundary: {
+              name: permissionsBoundaryName(platform.name, stackName),
+              productionDataTag: platform.guardrails.productionDataTag,
+            },
+            attachState: (stack) => bootstrapState.attach(stack),
+          }
+        : undefined;
+      return new TerraformCloudStateBackend(settings, bootstrap);
+    }
   }
 }

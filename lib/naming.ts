@@ -1,26 +1,155 @@
 import type { AccountConfig, DeployOf, PipelineConfig, SourceOf, TargetConfig } from './config/schema';
 
 /**
- * Every physical name and ARN the project derives from the configuration.
+ * Names of what the platform shares: its foundation stacks and the resources
+ * in them. Every name starts with `<platform>-`, the prefix the shared key,
+ * bus and log-bucket policies grant by (see docs/architecture.md).
  *
  * Names are deterministic on purpose: a stack can name a role of another
  * account in a key, bucket or trust policy before that role exists (guarded by
  * an `aws:PrincipalArn` condition), which is what keeps the stacks free of
  * cycles. Changing a rule here renames (replaces) real resources.
  */
-export class Naming {
-  constructor(private readonly config: PipelineConfig) {}
+export class PlatformNaming {
+  constructor(private readonly platform: { name: string; tooling: { id: string; region: string } }) {}
 
+  get name(): string {
+    return this.platform.name;
+  }
+  private get tooling() {
+    return this.platform.tooling;
+  }
+
+  // --- stacks ---------------------------------------------------------------
+  readonly platformStack = 'platform';
+  /** The foundation of one served account that pipelines deploy into. */
+  accountStack(accountName: string): string {
+    return `account-${accountName}`;
+  }
+  readonly terraformCloudBootstrapStack = 'tfc-bootstrap';
+
+  /** `arn:aws:iam::<account>:role/<platform>-*`: every role this platform creates in an account. */
+  rolePattern(accountId: string): string {
+    return `arn:aws:iam::${accountId}:role/${this.name}-*`;
+  }
+  /** `arn:aws:s3:::<platform>-*`: every bucket this platform creates (and buckets named for it). */
+  get bucketPattern(): string {
+    return `arn:aws:s3:::${this.name}-*`;
+  }
+
+  // --- tooling account --------------------------------------------------------
+  get artifactKeyAlias(): string {
+    return `alias/${this.name}-artifacts`;
+  }
+  get sourceEventBus(): string {
+    return `${this.name}-source-events`;
+  }
+  get sourceEventBusArn(): string {
+    return `arn:aws:events:${this.tooling.region}:${this.tooling.id}:event-bus/${this.sourceEventBus}`;
+  }
+  /** S3 delivers access logs only within one account and region: each served region has its log bucket. */
+  accessLogBucketIn(region: string): string {
+    return `${this.name}-access-logs-${this.tooling.id}-${region}`;
+  }
+  /** Artifact buckets are `<platform>-artifacts-<pipeline>-…`: the trail records data events under this prefix. */
+  get artifactBucketArnPrefix(): string {
+    return `arn:aws:s3:::${this.name}-artifacts-`;
+  }
+  get trail(): string {
+    return `${this.name}-audit`;
+  }
+  get trailBucket(): string {
+    return `${this.name}-audit-trail-${this.tooling.id}-${this.tooling.region}`;
+  }
+  get trailKeyAlias(): string {
+    return `alias/${this.name}-audit-trail`;
+  }
+  get trailLogGroup(): string {
+    return `/aws/cloudtrail/${this.name}-audit`;
+  }
+  get trailLogsRole(): string {
+    return `${this.name}-trail-logs`;
+  }
+  get securityAlertsTopic(): string {
+    return `${this.name}-security-alerts`;
+  }
+  get securityAlertsKeyAlias(): string {
+    return `alias/${this.name}-security-alerts`;
+  }
+  /** One rule per kind of unexpected call, e.g. `acme-alert-pipeline-changes`. */
+  securityAlertRule(kind: string): string {
+    return `${this.name}-alert-${kind}`;
+  }
+  /** Assumed by Terraform Cloud runs (dynamic credentials); it may only assume the configured Terraform roles. */
+  get terraformCloudRole(): string {
+    return `${this.name}-terraform-cloud`;
+  }
+  get trailArn(): string {
+    return `arn:aws:cloudtrail:${this.tooling.region}:${this.tooling.id}:trail/${this.trail}`;
+  }
+  get trailLogGroupArn(): string {
+    return `arn:aws:logs:${this.tooling.region}:${this.tooling.id}:log-group:${this.trailLogGroup}`;
+  }
+  get securityAlertsTopicArn(): string {
+    return `arn:aws:sns:${this.tooling.region}:${this.tooling.id}:${this.securityAlertsTopic}`;
+  }
+  securityAlertRuleArn(kind: string): string {
+    return `arn:aws:events:${this.tooling.region}:${this.tooling.id}:rule/${this.securityAlertRule(kind)}`;
+  }
+  /** Every pipeline's build log group (`/aws/codebuild/<platform>-<pipeline>-build`) in a region of the tooling account. */
+  buildLogGroupArnPattern(region: string): string {
+    return `arn:aws:logs:${region}:${this.tooling.id}:log-group:/aws/codebuild/${this.name}-*`;
+  }
+
+  // --- served accounts --------------------------------------------------------
+  /** The key of every S3 deploy bucket of the platform in one account and region. */
+  get deployKeyAlias(): string {
+    return `alias/${this.name}-deploy`;
+  }
+  /** An account's log bucket in one region, for the deploy buckets there. */
+  accountAccessLogBucket(accountId: string, region: string): string {
+    return `${this.name}-deploy-logs-${accountId}-${region}`;
+  }
+}
+
+/**
+ * Every physical name and ARN of one pipeline, derived from the platform and
+ * pipeline names (`<platform>-<pipeline>-…`); the names the platform shares
+ * come from `shared`.
+ */
+export class Naming {
+  readonly shared: PlatformNaming;
+
+  constructor(private readonly config: PipelineConfig) {
+    this.shared = new PlatformNaming({ name: config.platform, tooling: config.pipeline.account });
+  }
+
+  /** `<platform>-<pipeline>`. */
   private get project(): string {
     return this.config.project;
   }
 
   // --- stacks ---------------------------------------------------------------
-  readonly pipelineBaseStack = 'pipeline-base';
-  readonly repositoryStack = 'repository';
-  readonly pipelineStack = 'pipeline';
+  get pipelineBaseStack(): string {
+    return `${this.config.name}-base`;
+  }
+  get repositoryStack(): string {
+    return `${this.config.name}-repository`;
+  }
+  get pipelineStack(): string {
+    return `${this.config.name}-pipeline`;
+  }
   targetStack(target: Pick<TargetConfig, 'name'>): string {
-    return `target-${target.name}`;
+    return `${this.config.name}-target-${target.name}`;
+  }
+  /** Every stack of the pipeline. */
+  allStacks(): string[] {
+    return [
+      this.pipelineBaseStack,
+      ...(this.config.source.kind === 'codecommit' ? [this.repositoryStack] : []),
+      ...this.config.targets.map((t) => this.targetStack(t)),
+      this.pipelineStack,
+    ];
   }
 
   // --- roles ----------------------------------------------------------------
@@ -42,9 +171,6 @@ export class Naming {
   deployRole(target: Pick<TargetConfig, 'name'>): string {
     return `${this.project}-deploy-${target.name}`;
   }
-  get trailLogsRole(): string {
-    return `${this.project}-trail-logs`;
-  }
   /** Assumed by CloudFormation (only) to change the stack of a `cloudformation` target. */
   cloudFormationExecutionRole(target: Pick<TargetConfig, 'name'>): string {
     return `${this.project}-cfn-${target.name}`;
@@ -52,10 +178,6 @@ export class Naming {
   /** Assumed by CodeDeploy (only) to shift traffic for an `ecs-blue-green` target. */
   codeDeployRole(target: Pick<TargetConfig, 'name'>): string {
     return `${this.project}-codedeploy-${target.name}`;
-  }
-  /** Assumed by Terraform Cloud runs (dynamic credentials); it may only assume the configured Terraform roles. */
-  get terraformCloudRole(): string {
-    return `${this.project}-terraform-cloud`;
   }
 
   /** Every IAM role name with the configuration field it derives from, for validation. */
@@ -71,8 +193,6 @@ export class Naming {
         : []),
       // A connection source starts the pipeline through its V2 trigger, not through EventBridge.
       ...(this.config.source.kind !== 'connection' ? [{ name: this.pipelineStarterRole, from: 'project' }] : []),
-      { name: this.trailLogsRole, from: 'project' },
-      { name: this.terraformCloudRole, from: 'project' },
       ...this.config.targets.flatMap((target, i) => {
         const from = `targets[${i}].name`;
         const roles = [{ name: this.deployRole(target), from }];
@@ -96,9 +216,9 @@ export class Naming {
   get artifactBucket(): string {
     return this.artifactBucketIn(this.config.pipeline.account.region);
   }
-  /** The artifact bucket of a region: the pipeline's, or one where targets deploy. */
+  /** The pipeline's artifact bucket of a region: the tooling region's, or one where its targets deploy. */
   artifactBucketIn(region: string): string {
-    return `${this.project}-artifacts-${this.config.pipeline.account.id}-${region}`;
+    return `${this.config.platform}-artifacts-${this.config.name}-${this.config.pipeline.account.id}-${region}`;
   }
   /** Regions other than the pipeline's where targets deploy: each gets an artifact store, sorted. */
   get extraRegions(): string[] {
@@ -106,10 +226,10 @@ export class Naming {
     return [...new Set(this.config.targets.map((t) => t.account.region))].filter((r) => r !== home).sort();
   }
   get artifactKeyAlias(): string {
-    return `alias/${this.project}-artifacts`;
+    return this.shared.artifactKeyAlias;
   }
   get sourceEventBus(): string {
-    return `${this.project}-source-events`;
+    return this.shared.sourceEventBus;
   }
   get startPipelineRule(): string {
     return `${this.project}-start-pipeline`;
@@ -117,7 +237,7 @@ export class Naming {
   get approvalTopic(): string {
     return `${this.project}-approvals`;
   }
-  /** CodeConnections allow 32 characters: `<project>-github`. */
+  /** CodeConnections allow 32 characters: `<platform>-<pipeline>-github`. */
   sourceConnection(source: Pick<SourceOf<'connection'>, 'provider'>): string {
     return `${this.project}-${source.provider.toLowerCase()}`;
   }
@@ -130,37 +250,12 @@ export class Naming {
   }
 
   get accessLogBucket(): string {
-    return this.accessLogBucketIn(this.config.pipeline.account.region);
+    return this.shared.accessLogBucketIn(this.config.pipeline.account.region);
   }
-  /** S3 delivers access logs only within one account and region: each artifact store region has its log bucket. */
   accessLogBucketIn(region: string): string {
-    return `${this.project}-access-logs-${this.config.pipeline.account.id}-${region}`;
+    return this.shared.accessLogBucketIn(region);
   }
 
-  // --- audit and monitoring (pipeline account) --------------------------------
-  get trail(): string {
-    return `${this.project}-audit`;
-  }
-  get trailBucket(): string {
-    const { id, region } = this.config.pipeline.account;
-    return `${this.project}-audit-trail-${id}-${region}`;
-  }
-  get trailKeyAlias(): string {
-    return `alias/${this.project}-audit-trail`;
-  }
-  get trailLogGroup(): string {
-    return `/aws/cloudtrail/${this.project}-audit`;
-  }
-  get securityAlertsTopic(): string {
-    return `${this.project}-security-alerts`;
-  }
-  get securityAlertsKeyAlias(): string {
-    return `alias/${this.project}-security-alerts`;
-  }
-  /** One rule per kind of unexpected call, e.g. `webapp-alert-pipeline-changes`. */
-  securityAlertRule(kind: string): string {
-    return `${this.project}-alert-${kind}`;
-  }
   get notificationsTopic(): string {
     return `${this.project}-pipeline-notifications`;
   }
@@ -198,12 +293,13 @@ export class Naming {
     if (traffic.type === 'all-at-once') return 'CodeDeployDefault.ECSAllAtOnce';
     return `${this.project}-${target.name}-${traffic.type}-${traffic.percentage}pct-every-${traffic.intervalMinutes}m`;
   }
-  deployKeyAlias(target: Pick<TargetConfig, 'name'>): string {
-    return `alias/${this.project}-${target.name}-deploy`;
+  /** The platform's shared key of the target's account and region encrypts the deploy bucket. */
+  get deployKeyAlias(): string {
+    return this.shared.deployKeyAlias;
   }
-  targetAccessLogBucket(target: Pick<TargetConfig, 'name' | 'account'>): string {
-    const { id, region } = target.account;
-    return `${this.project}-${target.name}-logs-${id}-${region}`;
+  /** The deploy bucket logs into its account's shared log bucket of its region. */
+  targetAccessLogBucket(target: Pick<TargetConfig, 'account'>): string {
+    return this.shared.accountAccessLogBucket(target.account.id, target.account.region);
   }
 
   // --- ARNs -----------------------------------------------------------------
@@ -253,22 +349,6 @@ export class Naming {
     const { id, region } = this.codeCommit.account;
     return `arn:aws:events:${region}:${id}:rule/${this.forwardSourceChangesRule}`;
   }
-  get trailArn(): string {
-    const { id, region } = this.config.pipeline.account;
-    return `arn:aws:cloudtrail:${region}:${id}:trail/${this.trail}`;
-  }
-  get trailLogGroupArn(): string {
-    const { id, region } = this.config.pipeline.account;
-    return `arn:aws:logs:${region}:${id}:log-group:${this.trailLogGroup}`;
-  }
-  get securityAlertsTopicArn(): string {
-    const { id, region } = this.config.pipeline.account;
-    return `arn:aws:sns:${region}:${id}:${this.securityAlertsTopic}`;
-  }
-  securityAlertRuleArn(kind: string): string {
-    const { id, region } = this.config.pipeline.account;
-    return `arn:aws:events:${region}:${id}:rule/${this.securityAlertRule(kind)}`;
-  }
   get notificationsTopicArn(): string {
     const { id, region } = this.config.pipeline.account;
     return `arn:aws:sns:${region}:${id}:${this.notificationsTopic}`;
@@ -299,11 +379,12 @@ export function roleArn(account: Pick<AccountConfig, 'id'>, name: string): strin
 
 /**
  * The managed policy that bounds every role of one stack. Named per stack, not
- * per account: two stacks may share an account (pipeline-base and pipeline
- * always do), and each owns its policy without depending on the other.
+ * per account: several stacks share an account (the platform's and every
+ * pipeline's share the tooling account), and each owns its policy without
+ * depending on the others.
  */
-export function permissionsBoundaryName(project: string, stackName: string): string {
-  return `${project}-${stackName}-boundary`;
+export function permissionsBoundaryName(platform: string, stackName: string): string {
+  return `${platform}-${stackName}-boundary`;
 }
 
 export function accountRootArn(accountId: string): string {

@@ -1,6 +1,5 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { CustomerManagedKey, ReplicaKey } from './customer-managed-key';
 import type { AccessLogTarget } from './log-bucket';
 import { accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, principalArnIs, type Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
@@ -9,9 +8,8 @@ export type ArtifactAccess = 'read' | 'read-write';
 
 /**
  * Roles that use the artifact store with one access level. Each group is one
- * statement in the key policy and one in the bucket policy however many
- * accounts it spans, so the policies stay far below their size limits
- * (32 KB for keys, 20 KB for buckets) with hundreds of targets.
+ * statement in the bucket policy however many accounts it spans, so the
+ * policy stays far below its size limit (20 KB) with hundreds of targets.
  */
 export interface ArtifactUsers {
   /** Statement id prefix, e.g. `Source` gives `SourceUsesKey`. */
@@ -26,27 +24,24 @@ export interface ArtifactStoreProps {
   provider: AwsProvider;
   accountId: string;
   bucketName: string;
-  keyAlias: string;
+  /** The platform's artifact key of the bucket's region (a replica of one multi-region key). */
+  keyArn: string;
   users: ArtifactUsers[];
-  /** Key statements for AWS services of this account (e.g. CloudWatch Logs for the build logs). */
-  keyServiceStatements?: Statement[];
   accessLogs?: AccessLogTarget;
   protect: boolean;
-  /**
-   * The key: a multi-region primary, or a replica of one (the store of another
-   * region). Either way every store's key has the same key id.
-   */
-  key: { kind: 'multi-region-primary' } | { kind: 'replica'; primaryKeyArn: string };
 }
 
 const READ_OBJECTS = ['s3:GetObject', 's3:GetObjectVersion'];
 const READ_BUCKET = ['s3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
 
 /**
- * The pipeline's artifact store: a customer-managed key (AWS-managed keys
- * cannot be used across accounts) and a bucket that requires SSE-KMS and TLS.
- * Roles of other accounts are granted by exact ARN on both the key and the
- * bucket; they still need `artifactStatements` in their own identity policy.
+ * One pipeline's artifact store in one region: a bucket that requires SSE-KMS
+ * and TLS, encrypted with the platform's shared artifact key (a
+ * customer-managed key: AWS-managed keys cannot be used across accounts).
+ * Roles of other accounts are granted by exact ARN in the bucket policy,
+ * which names only this pipeline's roles; they still need
+ * `artifactStatements` in their own identity policy, which ties their use of
+ * the shared key to this bucket.
  */
 export class ArtifactStore extends Construct {
   readonly keyArn: string;
@@ -54,28 +49,12 @@ export class ArtifactStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
-    const keyProps = {
-      provider: props.provider,
-      alias: props.keyAlias,
-      description: `Encrypts the artifacts of pipeline bucket ${props.bucketName}`,
-      ownerAccountId: props.accountId,
-      users: props.users.map((u) => ({
-        sid: `${u.sid}UsesKey`,
-        accountIds: u.accountIds,
-        roleArns: u.roleArns,
-        access: u.access === 'read' ? ('decrypt' as const) : ('encrypt-decrypt' as const),
-      })),
-      protect: props.protect,
-    };
-    this.keyArn =
-      props.key.kind === 'replica'
-        ? new ReplicaKey(this, 'key', { ...keyProps, primaryKeyArn: props.key.primaryKeyArn }).arn
-        : new CustomerManagedKey(this, 'key', { ...keyProps, serviceStatements: props.keyServiceStatements, multiRegion: true }).arn;
+    this.keyArn = props.keyArn;
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
     this.bucket = new SecureBucket(this, 'bucket', {
       provider: props.provider,
       bucketName: props.bucketName,
-      keyArn: this.keyArn,
+      keyArn: props.keyArn,
       denyUploadsWithoutKms: true,
       accessLogs: props.accessLogs,
       statements: props.users.flatMap((u) => crossAccountGrant(u, props.accountId, bucketArn)),
@@ -114,7 +93,11 @@ function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[
 
 /**
  * Identity-policy statements a role needs to use an artifact store;
- * `sidSuffix` tells the stores of several regions apart in one policy.
+ * `sidSuffix` tells the stores of several regions apart in one policy. The
+ * key is the platform's, shared by every pipeline; its policy lets the
+ * platform's roles use it only through S3 (`kms:ViaService`), so a role
+ * reaches artifacts under it only through objects S3 lets it read: this
+ * store's bucket (docs/architecture.md, "Isolation").
  */
 export function artifactStatements(access: ArtifactAccess, bucketArn: string, keyArn: string, sidSuffix = ''): Statement[] {
   return [

@@ -22,7 +22,12 @@ export interface AuditTrailProps {
   logRetentionDays: number;
   logsRoleName: string;
   /** Buckets whose object reads and writes are recorded (data events), e.g. the artifact bucket. */
-  dataEventBucketArns: string[];
+  /**
+   * Object-level (data) events are recorded for the buckets whose ARN starts
+   * with this, e.g. `arn:aws:s3:::acme-artifacts-`: every pipeline's artifact
+   * buckets, however many pipelines there are.
+   */
+  dataEventBucketArnPrefix: string;
   accessLogs?: AccessLogTarget;
   protect: boolean;
 }
@@ -150,11 +155,17 @@ export class AuditTrail extends Construct {
       kmsKeyId: key.arn,
       cloudWatchLogsGroupArn: `${logGroup.arn}:*`,
       cloudWatchLogsRoleArn: logsRole.arn,
-      eventSelector: [
+      // Advanced selectors match data events by ARN prefix (basic selectors only by bucket and key prefix):
+      // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html
+      advancedEventSelector: [
+        { name: 'Management events', fieldSelector: [{ field: 'eventCategory', equalTo: ['Management'] }] },
         {
-          readWriteType: 'All',
-          includeManagementEvents: true,
-          dataResource: [{ type: 'AWS::S3::Object', values: props.dataEventBucketArns.map((arn) => `${arn}/`) }],
+          name: 'Artifact objects of every pipeline',
+          fieldSelector: [
+            { field: 'eventCategory', equalTo: ['Data'] },
+            { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
+            { field: 'resources.ARN', startsWith: [props.dataEventBucketArnPrefix] },
+          ],
         },
       ],
       // CloudTrail checks the bucket policy and the role's permissions when the trail is created.

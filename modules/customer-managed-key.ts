@@ -3,7 +3,17 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { accountPrincipal, accountPrincipals, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, PolicyDocument, principalArnIs, type Statement } from './policy-document';
+import {
+  accountPrincipal,
+  accountPrincipals,
+  KMS_DECRYPT,
+  KMS_ENCRYPT_DECRYPT,
+  PolicyDocument,
+  principalArnIs,
+  principalArnLike,
+  type Statement,
+  viaServices,
+} from './policy-document';
 
 /** Roles that may use the key; one statement names them all, whatever their accounts. */
 export interface KeyUsers {
@@ -11,7 +21,12 @@ export interface KeyUsers {
   sid: string;
   /** The accounts of the roles. */
   accountIds: string[];
-  roleArns: string[];
+  /** Exact roles (`ArnEquals`), or... */
+  roleArns?: string[];
+  /** ...role name patterns such as `arn:aws:iam::<account>:role/<platform>-*` (`ArnLike`), for a shared key. */
+  roleArnPatterns?: string[];
+  /** Only through these services (`kms:ViaService`); `kms:DescribeKey`, which services do not call for them, stays unconditioned. */
+  viaServices?: string[];
   /** `decrypt` for roles that only read data under the key. */
   access: 'encrypt-decrypt' | 'decrypt';
 }
@@ -69,15 +84,22 @@ function keyPolicyStatements(props: Pick<CustomerManagedKeyProps, 'ownerAccountI
       // In a key policy "*" means this key.
       resources: ['*'],
     },
-    ...props.users.map(
-      (users): Statement => ({
-        sid: users.sid,
-        principals: [accountPrincipals(users.accountIds)],
-        actions: users.access === 'decrypt' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,
-        resources: ['*'],
-        conditions: [principalArnIs(users.roleArns)],
-      }),
-    ),
+    ...props.users.flatMap((users): Statement[] => {
+      const principals = [accountPrincipals(users.accountIds)];
+      const who = users.roleArnPatterns ? principalArnLike(users.roleArnPatterns) : principalArnIs(users.roleArns ?? []);
+      const actions = users.access === 'decrypt' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT;
+      if (!users.viaServices) return [{ sid: users.sid, principals, actions, resources: ['*'], conditions: [who] }];
+      return [
+        {
+          sid: users.sid,
+          principals,
+          actions: actions.filter((a) => a !== 'kms:DescribeKey'),
+          resources: ['*'],
+          conditions: [who, viaServices(users.viaServices)],
+        },
+        { sid: `${users.sid}Describe`, principals, actions: ['kms:DescribeKey'], resources: ['*'], conditions: [who] },
+      ];
+    }),
     ...(props.serviceStatements ?? []),
   ];
 }

@@ -15,9 +15,10 @@ export interface LogBucketProps {
   bucketName: string;
   accountId: string;
   /**
-   * Names of the buckets that log here. S3 delivers server access logs only
-   * within one account and region, so each account with buckets has its own
-   * log bucket, and its policy names exactly these sources.
+   * Names of the buckets that log here, or name patterns such as `acme-*` for
+   * a log bucket the platform's pipelines share (its policy then does not grow
+   * with them). S3 delivers server access logs only within one account and
+   * region, so each account and region with buckets has its own log bucket.
    */
   sourceBucketNames: string[];
   retentionDays: number;
@@ -50,7 +51,8 @@ export class LogBucket extends Construct {
           actions: ['s3:PutObject'],
           resources: [`arn:aws:s3:::${props.bucketName}/*`],
           conditions: [
-            { test: 'ArnEquals', variable: 'aws:SourceArn', values: props.sourceBucketNames.map((name) => `arn:aws:s3:::${name}`) },
+            // ArnLike: the same as ArnEquals for a name without wildcards.
+            { test: 'ArnLike', variable: 'aws:SourceArn', values: props.sourceBucketNames.map((name) => `arn:aws:s3:::${name}`) },
             { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
           ],
         },

@@ -136,3 +136,24 @@ export const KMS_ENCRYPT_DECRYPT = [
 
 /** KMS actions a principal needs to read data under a key. */
 export const KMS_DECRYPT = ['kms:Decrypt', 'kms:DescribeKey'];
+
+/**
+ * Roles of the platform in some accounts, by name pattern: `ArnLike
+ * aws:PrincipalArn arn:aws:iam::<account>:role/<platform>-*`. Shared keys and
+ * buses grant by pattern so that their policies grow with accounts, never
+ * with pipelines; what each role may do with them is narrowed in its own
+ * identity policy. aws:PrincipalArn is the role's ARN, also for an assumed
+ * session, and ArnLike takes `*` wildcards:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ */
+export function principalArnLike(patterns: string[]): Condition {
+  return { test: 'ArnLike', variable: 'aws:PrincipalArn', values: patterns };
+}
+
+/**
+ * Only KMS calls S3 makes for a request in these regions:
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
+export function viaServices(services: string[]): Condition {
+  return { test: 'StringEquals', variable: 'kms:ViaService', values: services };
+}

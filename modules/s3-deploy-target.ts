@@ -1,6 +1,5 @@
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { CustomerManagedKey } from './customer-managed-key';
 import type { AccessLogTarget } from './log-bucket';
 import type { Statement } from './policy-document';
 import { SecureBucket } from './secure-bucket';
@@ -9,11 +8,10 @@ export interface S3DeployTargetProps {
   provider: AwsProvider;
   accountId: string;
   bucketName: string;
-  keyAlias: string;
+  /** The account's shared deploy key of the bucket's region (the account foundation stack's). */
+  keyArn: string;
   /** Key prefix the artifact is extracted into, e.g. `release/`. */
   prefix: string;
-  /** The target account's deploy role: the only principal that may use the key. */
-  deployRoleArn: string;
   accessLogs?: AccessLogTarget;
   protect: boolean;
 }
@@ -21,7 +19,10 @@ export interface S3DeployTargetProps {
 /**
  * The bucket an S3 deploy action extracts into (seed 002), in the target
  * account: the deploy role runs there, and `BucketOwnerEnforced` makes the
- * target account own every object whoever writes it.
+ * target account own every object whoever writes it. The key is the
+ * account's shared deploy key, which the platform's roles may use only
+ * through S3: a deploy role reaches releases under it only where S3 lets it
+ * write, under this bucket's prefix.
  */
 export class S3DeployTarget extends Construct {
   readonly bucketName: string;
@@ -31,28 +32,20 @@ export class S3DeployTarget extends Construct {
 
   constructor(scope: Construct, id: string, props: S3DeployTargetProps) {
     super(scope, id);
-    const key = new CustomerManagedKey(this, 'key', {
-      provider: props.provider,
-      alias: props.keyAlias,
-      description: `Encrypts deployed objects in ${props.bucketName}`,
-      ownerAccountId: props.accountId,
-      users: [{ sid: 'DeployRoleUsesKey', accountIds: [props.accountId], roleArns: [props.deployRoleArn], access: 'encrypt-decrypt' }],
-      protect: props.protect,
-    });
     const bucket = new SecureBucket(this, 'bucket', {
       provider: props.provider,
       bucketName: props.bucketName,
-      keyArn: key.arn,
+      keyArn: props.keyArn,
       accessLogs: props.accessLogs,
       protect: props.protect,
     });
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
     this.bucketName = bucket.name;
-    this.keyArn = key.arn;
+    this.keyArn = props.keyArn;
     this.deployStatements = [
       { sid: 'WritesReleaseObjects', actions: ['s3:PutObject'], resources: [`${bucketArn}/${props.prefix}*`] },
       { sid: 'LocatesDeployBucket', actions: ['s3:GetBucketLocation'], resources: [bucketArn] },
-      { sid: 'EncryptsReleaseObjects', actions: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*'], resources: [key.arn] },
+      { sid: 'EncryptsReleaseObjects', actions: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*'], resources: [props.keyArn] },
     ];
   }
 }

@@ -1,4 +1,3 @@
-import { CrossAccountEventBus } from '../modules/cross-account-event-bus';
 import { EventRoute } from '../modules/event-route';
 import type { SourceKind } from './source-kind';
 
@@ -18,7 +17,7 @@ export function branchChangeEvents(repositoryArn: string, branch: string): Recor
 
 /**
  * CodeCommit in a repository account (seed 003): the repository stack
- * forwards the branch's change events to a bus in the pipeline account,
+ * forwards the branch's change events to the platform's bus in the tooling account,
  * whose rule starts the pipeline; the source action runs as the repository
  * account's source role. V2 triggers do not apply to CodeCommit, so the
  * branch filter lives in the event patterns.
@@ -43,21 +42,11 @@ export const codeCommitSource: SourceKind<'codecommit'> = {
 
   loggedBuckets: () => [],
 
-  base({ scope, provider, config, naming, source }) {
-    const account = config.pipeline.account;
-    const bus = new CrossAccountEventBus(scope, 'source_event_bus', {
-      provider,
-      name: naming.sourceEventBus,
-      region: account.region,
-      accountId: account.id,
-      senderAccountId: source.account.id,
-      senderRoleArns: [naming.sourceForwarderRoleArn],
-    });
-    return [
-      { name: 'source_event_bus_name', value: bus.name, description: 'Event bus that receives source change events' },
-      { name: 'source_event_bus_arn', value: bus.arn, description: 'ARN of the event bus that receives source change events' },
-    ];
-  },
+  // The bus is the platform's (one for every pipeline); the base stack passes it on.
+  base: ({ platform }) => [
+    { name: 'source_event_bus_name', value: platform('source_event_bus_name'), description: 'Event bus that receives source change events' },
+    { name: 'source_event_bus_arn', value: platform('source_event_bus_arn'), description: 'ARN of the event bus that receives source change events' },
+  ],
 
   pipeline({ scope, provider, config, naming, source, base, repository }) {
     if (!repository) throw new Error('a CodeCommit source needs the repository stack');

@@ -8,7 +8,14 @@ import type { Naming } from '../lib/naming';
 import type { ArtifactUsers } from '../modules/artifact-store';
 import type { AccessLogTarget } from '../modules/log-bucket';
 import type { Statement } from '../modules/policy-document';
-import type { RepositoryOutput } from '../stacks/repository-stack';
+
+/** Named outputs of a CodeCommit source's repository stack (stacks/repository-stack.ts publishes them). */
+export type RepositoryOutput =
+  | 'repository_name'
+  | 'repository_arn'
+  | 'repository_clone_url_http'
+  | 'source_role_arn'
+  | 'source_forwarder_role_arn';
 
 export interface SourceContext<K extends SourceKindName> {
   scope: Construct;
@@ -22,10 +29,12 @@ export interface SourceContext<K extends SourceKindName> {
 export interface SourceBaseContext<K extends SourceKindName> extends SourceContext<K> {
   /** Where a bucket named by `loggedBuckets` sends its access logs; undefined when access logging is off. */
   accessLogsFor(bucketName: string): AccessLogTarget | undefined;
+  /** Named outputs of the platform stack (the source event bus). */
+  platform(name: string): string;
 }
 
 export interface SourcePipelineContext<K extends SourceKindName> extends SourceContext<K> {
-  /** Named outputs of the pipeline-base stack. */
+  /** Named outputs of the pipeline's base stack. */
   base(name: string): string;
   /** Named outputs of the repository stack, for a source that has one. */
   repository?(name: RepositoryOutput): string;
@@ -54,11 +63,11 @@ export interface SourceKind<K extends SourceKindName> {
   /** Roles of other accounts that write the source artifact into the artifact store. */
   artifactWriters(naming: Naming, source: SourceOf<K>): ArtifactUsers[];
   /**
-   * Buckets `base` creates in the pipeline account. They log access into the
-   * account's log bucket, whose policy names exactly its source buckets.
+   * Buckets `base` creates in the tooling account. They log access into the
+   * platform's log bucket of the tooling region.
    */
   loggedBuckets(naming: Naming, source: SourceOf<K>): string[];
-  /** Pipeline-account resources applied before the pipeline (in the pipeline-base stack). */
+  /** Tooling-account resources applied before the pipeline (in the pipeline's base stack). */
   base(context: SourceBaseContext<K>): NamedOutput[];
   /** The source action, what the pipeline role needs for it, and what starts the pipeline. */
   pipeline(context: SourcePipelineContext<K>): SourcePipelineSide;

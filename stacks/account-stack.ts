@@ -10,13 +10,21 @@ import { BoundEveryRole, type BoundaryExtension, PermissionsBoundary } from '../
 export interface AccountStackProps {
   /** Stack name: directory in cdktf.out/stacks, state file and workspace name. */
   stackName: string;
-  project: string;
+  /** The platform's name: prefixes the boundary and tags every resource. */
+  platform: string;
+  /** The pipeline the stack belongs to, if any (the foundation stacks belong to none). */
+  pipeline?: string;
   account: AccountConfig;
   /** Provider alias, named after the account's role in the topology. */
   providerAlias: string;
   backend: StateBackend;
   /** What the permissions boundary of every role in the stack denies. */
   guardrails: GuardrailsConfig;
+}
+
+/** The tags every AWS provider of the platform puts on every resource (the Terraform Cloud bootstrap's included). */
+export function defaultTags(platform: string, stack: string, pipeline?: string): Record<string, string> {
+  return { platform, ...(pipeline ? { pipeline } : {}), stack, 'managed-by': 'cdktf' };
 }
 
 /** Named outputs of a producer stack, read through `terraform_remote_state`. */
@@ -52,7 +60,7 @@ export abstract class AccountStack<OutputName extends string = string> extends R
       boundary ??= new PermissionsBoundary(this, 'permissions_boundary', {
         provider: this.provider,
         accountId: props.account.id,
-        name: permissionsBoundaryName(props.project, props.stackName),
+        name: permissionsBoundaryName(props.platform, props.stackName),
         productionDataTag: props.guardrails.productionDataTag,
         extension: this.boundaryExtension,
       });
@@ -75,7 +83,7 @@ export abstract class AccountStack<OutputName extends string = string> extends R
    * `<alias>-<region>`), with the same role, account guard and default tags;
    * the account's own region gets the stack's provider.
    */
-  protected providerFor(region: string): AwsProvider {
+  providerFor(region: string): AwsProvider {
     if (region === this.account.region) return this.provider;
     let provider = this.regionalProviders.get(region);
     if (!provider) {
@@ -86,13 +94,13 @@ export abstract class AccountStack<OutputName extends string = string> extends R
   }
 
   private newProvider(id: string, alias: string, region: string): AwsProvider {
-    const { account, stackName, project } = this.stackProps;
+    const { account, stackName, platform, pipeline } = this.stackProps;
     return new AwsProvider(this, id, {
       alias,
       region,
       allowedAccountIds: [account.id],
       assumeRole: [{ roleArn: account.role, sessionName: `cdktf-${stackName}` }],
-      defaultTags: [{ tags: { project, stack: stackName, 'managed-by': 'cdktf' } }],
+      defaultTags: [{ tags: defaultTags(platform, stackName, pipeline) }],
     });
   }
 

@@ -3,14 +3,13 @@ import { deployKindOf } from '../deploy-kinds';
 import type { PipelineConfig } from '../lib/config/schema';
 import type { Naming } from '../lib/naming';
 import { ArtifactStore, type ArtifactUsers } from '../modules/artifact-store';
-import { AuditTrail } from '../modules/audit-trail';
-import { LogBucket } from '../modules/log-bucket';
-import { type ExpectedCallers, PipelineAlerts } from '../modules/pipeline-alerts';
+import type { AccessLogTarget } from '../modules/log-bucket';
 import { sourceKindOf } from '../source-kinds';
 import { AccountStack } from './account-stack';
 import type { StackContext } from './context';
+import { artifactKeyOutput, type PlatformStack } from './platform-stack';
 
-/** The artifact stores' outputs, the source kind's (event bus, connection or source bucket) and the audit's. */
+/** The artifact stores' outputs and the source kind's (event bus, connection or source bucket). */
 export type PipelineBaseOutput = string;
 
 /** Names of the outputs that locate the artifact store of a region; the pipeline's region keeps unsuffixed names. */
@@ -24,119 +23,53 @@ export function artifactStoreOutputs(config: PipelineConfig, region: string) {
 }
 
 /**
- * Pipeline account, applied first: the artifact store (key and bucket) of the
- * pipeline's region and one in each other region where targets deploy, all
- * encrypted with one multi-region key and its replicas; what the source
- * kind keeps in the pipeline account (the bus that receives CodeCommit's
- * change events, the connection, or the source bucket); and the account's
- * audit (trail, alerts on unexpected pipeline changes, S3 access logs). Its
- * policies name the other accounts' roles by their deterministic ARNs, so it
- * depends on no stack.
+ * One pipeline's part of the tooling account, applied after the platform: its
+ * artifact bucket in the tooling region and in each other region where its
+ * targets deploy (each bucket's policy names only this pipeline's roles), and
+ * what the source kind keeps in the tooling account (the connection or the
+ * source bucket). It passes on the platform's artifact keys and source bus
+ * under its own outputs, so the pipeline's other stacks read one producer.
  */
 export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
-  constructor(scope: Construct, { config, naming, backend }: StackContext) {
+  constructor(scope: Construct, context: StackContext & { platform: PlatformStack }) {
+    const { config, naming, backend } = context;
     const account = config.pipeline.account;
     super(scope, {
       stackName: naming.pipelineBaseStack,
-      project: config.project,
+      platform: config.platform,
+      pipeline: config.name,
       account,
-      providerAlias: 'pipeline',
+      providerAlias: 'tooling',
       backend,
       guardrails: config.guardrails,
     });
+    const platform = this.readOutputs(context.platform);
     const source = sourceKindOf(config.source);
-
-    const { audit } = config;
-    // S3 delivers access logs only within one account and region: the pipeline region's buckets log here.
-    const accessLogs = this.logBucket(config, 'access_logs', naming.accessLogBucket, account.region, [
-      naming.artifactBucket,
-      ...(audit.trail.enabled ? [naming.trailBucket] : []),
-      ...source.loggedBuckets(naming, config.source),
-    ]);
-
-    const store = new ArtifactStore(this, 'artifact_store', {
-      provider: this.provider,
-      accountId: account.id,
-      bucketName: naming.artifactBucket,
-      keyAlias: naming.artifactKeyAlias,
-      protect: config.protectStatefulResources,
-      accessLogs: accessLogs?.targetFor(naming.artifactBucket),
-      key: { kind: 'multi-region-primary' },
-      users: [
-        { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn, naming.buildRoleArn], access: 'read-write' },
-        ...source.artifactWriters(naming, config.source),
-        ...deployers(config, naming, account.region),
-      ],
-      keyServiceStatements: [
-        {
-          sid: 'BuildLogGroupUsesKey',
-          principals: [{ type: 'Service', identifiers: [`logs.${account.region}.amazonaws.com`] }],
-          actions: ['kms:Decrypt', 'kms:Describe*', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-          resources: ['*'],
-          conditions: [
-            { test: 'ArnEquals', variable: 'kms:EncryptionContext:aws:logs:arn', values: [naming.buildLogGroupArn] },
-          ],
-        },
-      ],
-    });
-    this.publishStore(config, account.region, store);
+    const accessLogsFor = (bucketName: string, region: string): AccessLogTarget | undefined =>
+      config.monitoring.accessLogs.enabled ? { bucketName: naming.accessLogBucketIn(region), prefix: `${bucketName}/` } : undefined;
 
     // CodePipeline copies artifacts into the store of each action's region, as the pipeline role.
-    for (const region of naming.extraRegions) {
-      const suffix = region.replace(/-/g, '_');
+    for (const region of [account.region, ...naming.extraRegions]) {
+      const home = region === account.region;
       const bucketName = naming.artifactBucketIn(region);
-      // A store in another region logs into a log bucket of that region.
-      const regionalLogs = this.logBucket(config, `access_logs_${suffix}`, naming.accessLogBucketIn(region), region, [bucketName]);
-      const regional = new ArtifactStore(this, `artifact_store_${suffix}`, {
+      const keyArn = platform.get(artifactKeyOutput(account, region));
+      const store = new ArtifactStore(this, home ? 'artifact_store' : `artifact_store_${region.replace(/-/g, '_')}`, {
         provider: this.providerFor(region),
         accountId: account.id,
         bucketName,
-        keyAlias: naming.artifactKeyAlias,
+        keyArn,
         protect: config.protectStatefulResources,
-        accessLogs: regionalLogs?.targetFor(bucketName),
-        key: { kind: 'replica', primaryKeyArn: store.keyArn },
+        accessLogs: accessLogsFor(bucketName, region),
         users: [
-          { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn], access: 'read-write' },
+          { sid: 'Pipeline', accountIds: [account.id], roleArns: [naming.pipelineRoleArn, ...(home ? [naming.buildRoleArn] : [])], access: 'read-write' },
+          ...(home ? source.artifactWriters(naming, config.source) : []),
           ...deployers(config, naming, region),
         ],
       });
-      this.publishStore(config, region, regional);
-    }
-
-    if (audit.trail.enabled) {
-      const trail = new AuditTrail(this, 'audit_trail', {
-        provider: this.provider,
-        accountId: account.id,
-        region: account.region,
-        trailName: naming.trail,
-        trailArn: naming.trailArn,
-        bucketName: naming.trailBucket,
-        keyAlias: naming.trailKeyAlias,
-        logGroupName: naming.trailLogGroup,
-        logGroupArn: naming.trailLogGroupArn,
-        logRetentionDays: audit.trail.logRetentionDays,
-        logsRoleName: naming.trailLogsRole,
-        dataEventBucketArns: [`arn:aws:s3:::${naming.artifactBucket}`],
-        accessLogs: accessLogs?.targetFor(naming.trailBucket),
-        protect: config.protectStatefulResources,
-      });
-      this.publish('audit_trail_arn', trail.arn, 'CloudTrail trail of the pipeline account');
-    }
-
-    if (audit.alerts.enabled) {
-      const alerts = new PipelineAlerts(this, 'security_alerts', {
-        provider: this.provider,
-        region: account.region,
-        accountId: account.id,
-        topicName: naming.securityAlertsTopic,
-        keyAlias: naming.securityAlertsKeyAlias,
-        emails: audit.alerts.emails,
-        ruleName: (kind) => naming.securityAlertRule(kind),
-        ruleArn: (kind) => naming.securityAlertRuleArn(kind),
-        alerts: expectedCallers(config, naming),
-        protect: config.protectStatefulResources,
-      });
-      this.publish('security_alerts_topic_arn', alerts.topicArn, 'Topic that alerts on unexpected pipeline changes');
+      const names = artifactStoreOutputs(config, region);
+      this.publish(names.bucketName, store.bucket.name, `Name of the pipeline artifact bucket in ${region}`);
+      this.publish(names.bucketArn, store.bucket.arn, `ARN of the pipeline artifact bucket in ${region}`);
+      this.publish(names.keyArn, keyArn, `ARN of the platform's artifact key in ${region}`);
     }
 
     const sourceOutputs = source.base({
@@ -145,36 +78,10 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       config,
       naming,
       source: config.source,
-      accessLogsFor: (bucketName) => accessLogs?.targetFor(bucketName),
+      accessLogsFor: (bucketName) => accessLogsFor(bucketName, account.region),
+      platform: (name) => platform.get(name),
     });
     for (const output of sourceOutputs) this.publish(output.name, output.value, output.description);
-  }
-
-  /** The account's log bucket in one region for the named buckets there, when access logging is on. */
-  private logBucket(
-    config: PipelineConfig,
-    id: string,
-    bucketName: string,
-    region: string,
-    sourceBucketNames: string[],
-  ): LogBucket | undefined {
-    const { accessLogs } = config.monitoring;
-    if (!accessLogs.enabled) return undefined;
-    return new LogBucket(this, id, {
-      provider: this.providerFor(region),
-      bucketName,
-      accountId: config.pipeline.account.id,
-      sourceBucketNames,
-      retentionDays: accessLogs.retentionDays,
-      protect: config.protectStatefulResources,
-    });
-  }
-
-  private publishStore(config: PipelineConfig, region: string, store: ArtifactStore): void {
-    const names = artifactStoreOutputs(config, region);
-    this.publish(names.bucketName, store.bucket.name, `Name of the pipeline artifact bucket in ${region}`);
-    this.publish(names.bucketArn, store.bucket.arn, `ARN of the pipeline artifact bucket in ${region}`);
-    this.publish(names.keyArn, store.keyArn, `ARN of the KMS key that encrypts pipeline artifacts in ${region}`);
   }
 }
 
@@ -188,32 +95,6 @@ function deployers(config: PipelineConfig, naming: Naming, region: string): Arti
       accountIds: targets.map((target) => target.account.id),
       roleArns: targets.map((target) => naming.deployRoleArn(target)),
       access: 'read',
-    },
-  ];
-}
-
-/** Who is expected to make the CodePipeline calls that change or steer the pipeline. */
-export function expectedCallers(config: PipelineConfig, naming: Naming): ExpectedCallers[] {
-  const { alerts } = config.audit;
-  return [
-    {
-      kind: 'pipeline-changes',
-      description: `Alerts when anyone but Terraform changes or deletes pipelines in account ${config.pipeline.account.id}`,
-      eventNames: ['DeletePipeline', 'UpdatePipeline'],
-      expectedRoleArns: [config.pipeline.account.role, ...alerts.pipelineAdminRoleArns],
-    },
-    {
-      // The pipeline's actions are all AWS-owned: no job worker of this project reports job results.
-      kind: 'job-results',
-      description: `Alerts on every job result reported to ${naming.pipelineName}'s account: no action here has a job worker`,
-      eventNames: ['PutJobFailureResult', 'PutJobSuccessResult'],
-      expectedRoleArns: [],
-    },
-    {
-      kind: 'approvals',
-      description: 'Alerts on approval results given by anyone but the configured approvers',
-      eventNames: ['PutApprovalResult'],
-      expectedRoleArns: alerts.approverRoleArns,
     },
   ];
 }

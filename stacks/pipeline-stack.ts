@@ -9,7 +9,7 @@ import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
 import { Pipeline } from '../modules/pipeline';
 import { PipelineNotifications, type PipelineNotificationsProps } from '../modules/pipeline-notifications';
-import type { Statement } from '../modules/policy-document';
+import { type Statement, viaServices } from '../modules/policy-document';
 import { sourceKindOf } from '../source-kinds';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
@@ -42,9 +42,10 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
     const account = config.pipeline.account;
     super(scope, {
       stackName: naming.pipelineStack,
-      project: config.project,
+      platform: config.platform,
+      pipeline: config.name,
       account,
-      providerAlias: 'pipeline',
+      providerAlias: 'tooling',
       backend,
       guardrails: config.guardrails,
     });
@@ -127,7 +128,19 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       ...source.statements,
       { sid: 'RunsBuild', actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'], resources: [naming.buildProjectArn] },
     ];
-    if (approvals) statements.push({ sid: 'NotifiesApprovers', actions: ['sns:Publish'], resources: [approvals.arn] });
+    if (approvals) {
+      statements.push(
+        { sid: 'NotifiesApprovers', actions: ['sns:Publish'], resources: [approvals.arn] },
+        {
+          // Publishing to a topic encrypted with a customer key needs the key, here only through SNS:
+          // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse
+          sid: 'EncryptsApprovalRequests',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: [artifactKeyArn],
+          conditions: [viaServices([`sns.${account.region}.amazonaws.com`])],
+        },
+      );
+    }
 
     const pipeline = new Pipeline(this, 'pipeline', {
       provider: this.provider,

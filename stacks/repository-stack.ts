@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import type { SourceOf } from '../lib/config/schema';
+import type { RepositoryOutput } from '../source-kinds/source-kind';
 import { artifactStatements } from '../modules/artifact-store';
 import { EventRoute } from '../modules/event-route';
 import { Role } from '../modules/iam-role';
@@ -9,12 +10,7 @@ import { AccountStack } from './account-stack';
 import type { StackContext } from './context';
 import type { PipelineBaseStack } from './pipeline-base-stack';
 
-export type RepositoryOutput =
-  | 'repository_name'
-  | 'repository_arn'
-  | 'repository_clone_url_http'
-  | 'source_role_arn'
-  | 'source_forwarder_role_arn';
+export type { RepositoryOutput } from '../source-kinds/source-kind';
 
 /** The CodeCommit actions a cross-account CodePipeline source action performs (seed 003). */
 const CODECOMMIT_SOURCE_ACTIONS = [
@@ -36,7 +32,8 @@ export class RepositoryStack extends AccountStack<RepositoryOutput> {
     const account = source.account;
     super(scope, {
       stackName: naming.repositoryStack,
-      project: config.project,
+      platform: config.platform,
+      pipeline: config.name,
       account,
       providerAlias: 'repository',
       backend,

@@ -3,7 +3,8 @@ import type { TargetConfig } from '../lib/config/schema';
 import { deployKindOf } from '../deploy-kinds';
 import { artifactStatements } from '../modules/artifact-store';
 import { Role } from '../modules/iam-role';
-import { AccountStack } from './account-stack';
+import type { AccountFoundationStack } from './account-foundation-stack';
+import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
 import { artifactStoreOutputs, type PipelineBaseStack } from './pipeline-base-stack';
 
@@ -18,11 +19,15 @@ export type TargetOutput = string;
 export class TargetStack extends AccountStack<TargetOutput> {
   readonly target: TargetConfig;
 
-  constructor(scope: Construct, context: StackContext & { base: PipelineBaseStack; target: TargetConfig }) {
+  constructor(
+    scope: Construct,
+    context: StackContext & { base: PipelineBaseStack; target: TargetConfig; foundation?: AccountFoundationStack },
+  ) {
     const { config, naming, backend, target } = context;
     super(scope, {
       stackName: naming.targetStack(target),
-      project: config.project,
+      platform: config.platform,
+      pipeline: config.name,
       account: target.account,
       providerAlias: target.name,
       backend,
@@ -30,7 +35,14 @@ export class TargetStack extends AccountStack<TargetOutput> {
     });
     this.target = target;
     const kind = deployKindOf(target);
-    const side = kind.provision({ scope: this, provider: this.provider, config, naming, target });
+    // Read only by kinds that use the account's shared resources, so only their stacks depend on it.
+    let foundation: RemoteOutputs<string> | undefined;
+    const foundationOutput = (name: string) => {
+      if (!context.foundation) throw new Error(`target ${target.name}: account ${target.account.id} has no foundation stack`);
+      foundation ??= this.readOutputs(context.foundation);
+      return foundation.get(name);
+    };
+    const side = kind.provision({ scope: this, provider: this.provider, config, naming, target, foundation: foundationOutput });
     if (side.boundary) this.extendBoundary(side.boundary);
     const artifacts = kind.readsArtifacts ? this.readOutputs(context.base) : undefined;
     // The store of the target's own region: CodePipeline hands the action its artifacts there.

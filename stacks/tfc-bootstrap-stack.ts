@@ -11,8 +11,9 @@ import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
 import { WorkspaceSettings } from '@cdktf/provider-tfe/lib/workspace-settings';
 import { Aspects, TerraformOutput, type TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { TerraformCloudSettings } from '../lib/backend';
+import type { BootstrapBoundary, TerraformCloudSettings } from '../lib/backend';
 import { ReadableStack } from '../lib/readable-stack';
+import { defaultTags } from './account-stack';
 import { Role } from '../modules/iam-role';
 import { BoundEveryRole, PermissionsBoundary } from '../modules/permissions-boundary';
 
@@ -23,6 +24,8 @@ const RUN_TRIGGER_SOURCES_MAX = 20;
 
 export interface TerraformCloudBootstrapProps {
   settings: TerraformCloudSettings;
+  /** The platform's name, for the default tags of the bootstrap's AWS providers. */
+  platform: string;
   /** Name of the role Terraform Cloud runs assume in every account. */
   roleName: string;
   /** The stacks that get a workspace each; their dependencies become run triggers. */
@@ -33,10 +36,6 @@ export interface TerraformCloudBootstrapProps {
   boundary: BootstrapBoundary;
 }
 
-export interface BootstrapBoundary {
-  name: string;
-  productionDataTag: { key: string; value: string };
-}
 
 /** An AWS account some workspace manages, and the Terraform roles its providers assume there. */
 interface ManagedAccount {
@@ -129,7 +128,7 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
     if (settings.outputs === 'tfe_outputs') this.grantOutputReads(tfe, settings, consumersOf, workspaceOf);
 
     for (const account of managedAccounts(props.stacks)) {
-      const role = this.dynamicCredentialsRole(account, settings, props.roleName, props.boundary);
+      const role = this.dynamicCredentialsRole(account, settings, props);
       for (const name of account.stacks) {
         const workspaceId = workspaceOf(name).id;
         new Variable(this, `workspace_${snake(name)}_aws_provider_auth`, {
@@ -222,14 +221,15 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
   private dynamicCredentialsRole(
     account: ManagedAccount,
     settings: TerraformCloudSettings,
-    roleName: string,
-    boundary: BootstrapBoundary,
+    { roleName, boundary, platform }: Pick<TerraformCloudBootstrapProps, 'roleName' | 'boundary' | 'platform'>,
   ): Role {
     const provider = new AwsProvider(this, `aws_${account.id}`, {
       alias: `account_${account.id}`,
       region: account.region,
       allowedAccountIds: [account.id],
-      assumeRole: [{ roleArn: account.terraformRoles[0], sessionName: 'cdktf-tfc-bootstrap' }],
+      assumeRole: [{ roleArn: account.terraformRoles[0], sessionName: `cdktf-${this.node.id}` }],
+      // The same tags as every other stack's resources.
+      defaultTags: [{ tags: defaultTags(platform, this.node.id) }],
     });
     const providerArn = settings.bootstrap.createOidcProvider
       ? new IamOpenidConnectProvider(this, `oidc_${account.id}`, {

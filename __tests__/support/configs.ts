@@ -1,9 +1,44 @@
-import type { ConfigInput } from '../../lib/config/generate';
-import type { AWS_REGIONS } from '../../lib/config/schema';
+import type { AWS_REGIONS, PipelineInput } from '../../lib/config/schema';
 
-type TargetInput = ConfigInput['targets'][number];
+type Region = (typeof AWS_REGIONS)[number];
+type AccountInput = { id: string; region: Region; role: string };
 
-export function account(id: string, region: (typeof AWS_REGIONS)[number] = 'eu-west-1') {
+/**
+ * Most tests describe one pipeline in the single-pipeline shape (accounts by
+ * value); `config()` of support/synth.ts upgrades it into platform `acme` with
+ * that one pipeline, as bin/upgrade-config does.
+ */
+export type TargetInput = Omit<PipelineInput['targets'][number], 'account' | 'region'> & { account: AccountInput };
+export type SourceInput =
+  | Exclude<PipelineInput['source'], { kind: 'codecommit' }>
+  | (Omit<Extract<PipelineInput['source'], { kind: 'codecommit' }>, 'account' | 'region'> & { account: AccountInput });
+export interface ConfigInput {
+  project: string;
+  pipeline: { account: AccountInput } & Omit<PipelineInput, 'name' | 'source' | 'targets'>;
+  source: SourceInput;
+  targets: TargetInput[];
+  [section: string]: unknown;
+}
+
+/** The single-pipeline shape of lib/config/generate's platform: `targets` targets in waves of ten, each in its own account. */
+export function generatedPipeline(targets: number): ConfigInput {
+  return {
+    ...baseConfig(
+      Array.from({ length: targets }, (_, i) => ({
+        name: `t${i + 1}`,
+        account: account(String(100000000010 + i)),
+        wave: `w${Math.floor(i / 10) + 1}`,
+        approval: i === targets - 1 && targets > 1,
+        deploy: { kind: 's3' as const },
+      })),
+    ),
+    project: 'scale',
+    pipeline: { account: account('100000000001') },
+    source: { kind: 'codecommit', account: account('100000000002'), name: 'scale-app' },
+  };
+}
+
+export function account(id: string, region: Region = 'eu-west-1'): AccountInput {
   return { id, region, role: `arn:aws:iam::${id}:role/terraform` };
 }
 
@@ -82,8 +117,6 @@ export function baseConfig(targets: TargetInput[]): ConfigInput {
     targets,
   };
 }
-
-type SourceInput = ConfigInput['source'];
 
 export const connectionSource: SourceInput = {
   kind: 'connection',

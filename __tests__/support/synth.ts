@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ApplyOrder } from '../../lib/apply-order';
 import { ConfigError, loadConfig, validateConfig } from '../../lib/config/load';
 import type { Problem } from '../../lib/config/rules';
-import type { PipelineConfig } from '../../lib/config/schema';
+import type { PlatformConfig } from '../../lib/config/schema';
+import { upgradeDocument } from '../../lib/config/upgrade';
 import { APPLY_ORDER_FILE, synthesizeAtomically, synthesizeHclAtomically } from '../../lib/synth';
 import { buildStacks } from '../../main';
 
@@ -17,10 +18,10 @@ export interface Synthesized {
   applyOrder: ApplyOrder;
 }
 
-const cache = new Map<PipelineConfig, Synthesized>();
+const cache = new Map<PlatformConfig, Synthesized>();
 
 /** Synthesizes the whole app (cross-stack preparation included) once per configuration object. */
-export function synthesize(config: PipelineConfig): Synthesized {
+export function synthesize(config: PlatformConfig): Synthesized {
   const cached = cache.get(config);
   if (cached) return cached;
   const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'cdktf-test-')), 'cdktf.out');
@@ -36,10 +37,10 @@ export function synthesize(config: PipelineConfig): Synthesized {
   return result;
 }
 
-const hclCache = new Map<PipelineConfig, Promise<string>>();
+const hclCache = new Map<PlatformConfig, Promise<string>>();
 
 /** Synthesizes the whole app as HCL (with the hand-off folder) once per configuration object; resolves to the output directory. */
-export function synthesizeHcl(config: PipelineConfig): Promise<string> {
+export function synthesizeHcl(config: PlatformConfig): Promise<string> {
   let outdir = hclCache.get(config);
   if (!outdir) {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'cdktf-hcl-')), 'cdktf.out');
@@ -49,14 +50,31 @@ export function synthesizeHcl(config: PipelineConfig): Promise<string> {
   return outdir;
 }
 
-let example: PipelineConfig | undefined;
-export function exampleConfig(): PipelineConfig {
+let example: PlatformConfig | undefined;
+export function exampleConfig(): PlatformConfig {
   example ??= loadConfig({}).config;
   return example;
 }
 
-export function config(raw: unknown): PipelineConfig {
-  return validateConfig(raw);
+/**
+ * A validated platform from a test's document: the platform format as is, or
+ * a single-pipeline document (most tests describe one pipeline) upgraded the
+ * way bin/upgrade-config does, into platform `acme` with one pipeline named
+ * after its `project`.
+ */
+export function config(raw: unknown): PlatformConfig {
+  return validateConfig(asPlatform(raw));
+}
+
+/** The only pipeline of a one-pipeline platform. */
+export function pipelineOf(platform: PlatformConfig) {
+  if (platform.pipelines.length !== 1) throw new Error(`expected one pipeline, got ${platform.pipelines.length}`);
+  return platform.pipelines[0];
+}
+
+export function asPlatform(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || 'platform' in raw || !('project' in raw)) return raw;
+  return upgradeDocument(raw as Record<string, unknown>, 'acme');
 }
 
 /** Every resource and data source of a stack as [type, name, body]. */
@@ -83,25 +101,34 @@ export function policyStatements(stack: TerraformJson, reference: string): any[]
   return document.statement;
 }
 
-let shipped: Record<string, PipelineConfig> | undefined;
-/** Every configuration the project ships: config/*.yaml and config/examples/*.yaml, by file. */
-export function shippedConfigs(): Record<string, PipelineConfig> {
+let shipped: Record<string, PlatformConfig> | undefined;
+/** Every configuration the project ships: config/*.yaml, config/examples/*.yaml and the directories there, by path. */
+export function shippedConfigs(): Record<string, PlatformConfig> {
   shipped ??= Object.fromEntries(
     ['config', 'config/examples']
-      .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f)))
+      .flatMap((dir) =>
+        readdirSync(dir, { withFileTypes: true })
+          .filter((f) => (f.isFile() && f.name.endsWith('.yaml')) || (f.isDirectory() && existsSync(path.join(dir, f.name, 'platform.yaml'))))
+          .map((f) => path.join(dir, f.name)),
+      )
       .sort()
       .map((file) => [file, loadConfig({ PIPELINE_CONFIG: file }).config]),
   );
   return shipped;
 }
 
-/** The problems a configuration is rejected with; fails the test when it is accepted. */
+/**
+ * The problems a configuration is rejected with; fails the test when it is
+ * accepted. For a single-pipeline document, paths inside its pipeline read
+ * as in that document (`targets[0].name` for `pipelines[0].targets[0].name`).
+ */
 export function problemsOf(raw: unknown): Problem[] {
+  const upgraded = asPlatform(raw) !== raw;
   try {
-    validateConfig(raw);
+    validateConfig(asPlatform(raw));
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    return upgraded ? error.problems.map((p) => ({ ...p, path: p.path.replace(/^pipelines\[0\]\./, '') })) : error.problems;
   }
   throw new Error('expected the configuration to be rejected');
 }

@@ -1,6 +1,8 @@
 /** One thing wrong with a configuration, at the field it is about. */
 export interface Problem {
-  /** Field path such as `targets[1].account.id`. */
+  /** The file of a directory configuration the field is in, e.g. `pipelines/billing.yaml`. */
+  file?: string;
+  /** Field path such as `targets[1].account`. */
   path: string;
   message: string;
 }

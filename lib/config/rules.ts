@@ -5,18 +5,24 @@ import { Naming } from '../naming';
 import { policyLimitViolations } from '../policy-limits';
 import { limitViolations, planStages } from '../stage-plan';
 import type { Problem } from './problem';
-import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, targetSchema } from './schema';
+import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, type TargetConfig, targetSchema } from './schema';
 
 export type { Problem } from './problem';
 
 const IAM_ROLE_NAME_MAX = 64;
 const ACCOUNT_ID = /^\d{12}$/;
 const S3_BUCKET_NAME_MAX = 63;
+/** EventBridge rule names: 1-64 characters (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html). */
+const EVENT_RULE_NAME_MAX = 64;
 
 /**
- * Rules that span fields. They read the raw document leniently so that they
- * can report alongside schema problems in the same run: a rule whose inputs
- * are missing or malformed is skipped, because the schema already reports them.
+ * Rules that span the fields of one pipeline. They read a lenient document
+ * (`load.ts` assembles it from the pipeline and its platform: `project` is
+ * `<platform>-<pipeline>`, `pipeline.account` the tooling account, accounts
+ * resolved where they resolve) so that they can report alongside schema
+ * problems in the same run: a rule whose inputs are missing or malformed is
+ * skipped, because the schema already reports them. Paths are in that
+ * document's terms; `load.ts` maps them onto the pipeline's own fields.
  */
 export function crossFieldProblems(raw: unknown): Problem[] {
   const doc = record(raw);
@@ -26,23 +32,9 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   const source = record(doc.source);
   const targets = list(doc.targets).map(record);
 
-  // Each role must live in the account it is declared for, or allowed_account_ids rejects every plan.
-  const accounts: Array<[string, Record<string, unknown>]> = [
-    ['pipeline.account', pipelineAccount],
-    ...(source.kind === 'codecommit' ? [['source.account', record(source.account)] as [string, Record<string, unknown>]] : []),
-    ...targets.map((t, i): [string, Record<string, unknown>] => [`targets[${i}].account`, record(t.account)]),
-  ];
-  for (const [path, account] of accounts) {
-    const roleAccount = /^arn:aws:iam::(\d{12}):role\//.exec(text(account.role) ?? '')?.[1];
-    const id = text(account.id);
-    if (roleAccount && id && ACCOUNT_ID.test(id) && roleAccount !== id) {
-      problems.push({ path: `${path}.role`, message: `role is in account ${roleAccount}, but ${path}.id is ${id}` });
-    }
-  }
-
   // Rules of the source kind, once the source and the pipeline account are valid on their own.
-  const parsedSource = sourceSchema.safeParse(doc.source);
-  const validSource = parsedSource.success ? parsedSource.data : undefined;
+  const parsedSource = sourceSchema.safeParse(unresolved(source));
+  const validSource = parsedSource.success ? resolved<SourceConfig>(parsedSource.data, source.account) : undefined;
   const parsedAccount = accountSchema.safeParse(pipelineAccount);
   const project = text(doc.project);
   if (validSource && parsedAccount.success && project) {
@@ -59,7 +51,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   if (pipeline.executionMode === 'PARALLEL' && (record(pipeline.onFailure).deploy ?? 'rollback') === 'rollback') {
     problems.push({
       path: 'pipeline.onFailure.deploy',
-      message: 'stage rollback is not available in PARALLEL execution mode; set pipeline.onFailure.deploy to fail',
+      message: 'stage rollback is not available in PARALLEL execution mode; set onFailure.deploy to fail',
     });
   }
   problems.push(...undeclaredVariables(doc));
@@ -70,9 +62,10 @@ export function crossFieldProblems(raw: unknown): Problem[] {
 
   // Rules of each deploy kind, for every target whose own fields are valid.
   targets.forEach((raw, i) => {
-    const target = targetSchema.safeParse(raw);
-    if (!target.success) return;
-    for (const problem of deployKindOf(target.data).problems(target.data)) {
+    const parsed = targetSchema.safeParse(unresolved(raw));
+    const target = parsed.success ? resolved<TargetConfig>(parsed.data, raw.account) : undefined;
+    if (!target) return;
+    for (const problem of deployKindOf(target).problems(target)) {
       problems.push({ path: `targets[${i}].${problem.path}`, message: problem.message });
     }
   });
@@ -88,6 +81,19 @@ export function crossFieldProblems(raw: unknown): Problem[] {
         });
       }
     }
+    // The pipeline's EventBridge rules, where it has them.
+    const sourceKind = text(record(doc.source).kind);
+    const rules = [
+      ...(sourceKind !== undefined && sourceKind !== 'connection' ? [naming.startPipelineRule] : []),
+      ...(sourceKind === 'codecommit' ? [naming.forwardSourceChangesRule] : []),
+      ...(record(record(doc.monitoring).notifications).enabled !== false ? [naming.pipelineFailedRule] : []),
+    ];
+    for (const rule of rules.filter((r) => r.length > EVENT_RULE_NAME_MAX)) {
+      problems.push({
+        path: 'project',
+        message: `gives the EventBridge rule name "${rule}" (${rule.length} characters); EventBridge allows ${EVENT_RULE_NAME_MAX}`,
+      });
+    }
     const buckets: Array<{ name: string; path: string }> = [
       { name: naming.artifactBucket, path: 'project' },
       ...naming.extraRegions.map((region) => ({ name: naming.artifactBucketIn(region), path: 'project' })),
@@ -96,7 +102,8 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       const explicit = config.source.bucketName !== undefined;
       buckets.push({ name: naming.sourceBucket(config.source), path: explicit ? 'source.bucketName' : 'project' });
     }
-    config.targets.forEach((target, i) => {
+    config.targets.forEach((target, position) => {
+      const i = (target as { index?: number }).index ?? position;
       if (target.deploy.kind !== 's3') return;
       const explicit = target.deploy.bucketName !== undefined;
       buckets.push({
@@ -104,7 +111,17 @@ export function crossFieldProblems(raw: unknown): Problem[] {
         path: explicit ? `targets[${i}].deploy.bucketName` : `targets[${i}].name`,
       });
     });
-    buckets.push(...auditBuckets(doc, naming, config));
+    // The shared log buckets accept the logs of buckets named <platform>-*; a name given here must keep that prefix.
+    if (record(record(doc.monitoring).accessLogs).enabled !== false) {
+      // A name the schema refuses is reported as such.
+      const named = buckets.filter((b) => b.path !== 'project' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name));
+      for (const bucket of named.filter((b) => !b.name.startsWith(`${config.platform}-`))) {
+        problems.push({
+          path: bucket.path,
+          message: `must start with "${config.platform}-": the platform's access-log buckets take logs only from buckets named <platform>-*`,
+        });
+      }
+    }
     for (const bucket of buckets) {
       if (bucket.name.length > S3_BUCKET_NAME_MAX) {
         problems.push({
@@ -124,26 +141,15 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       problems.push({ path: 'targets', message });
     }
   }
-  problems.push(...auditProblems(doc));
   return problems;
 }
 
-/** Buckets the audit and monitoring sections add, when they are on (their defaults). */
-function auditBuckets(doc: Record<string, unknown>, naming: Naming, config: PipelineConfig): Array<{ name: string; path: string }> {
-  const audit = record(doc.audit);
-  const monitoring = record(doc.monitoring);
-  const buckets: Array<{ name: string; path: string }> = [];
-  if (record(audit.trail).enabled !== false) buckets.push({ name: naming.trailBucket, path: 'project' });
-  if (record(monitoring.accessLogs).enabled !== false) {
-    buckets.push({ name: naming.accessLogBucket, path: 'project' });
-    for (const region of naming.extraRegions) buckets.push({ name: naming.accessLogBucketIn(region), path: 'project' });
-    config.targets.forEach((target, i) => buckets.push({ name: naming.targetAccessLogBucket(target), path: `targets[${i}].name` }));
-  }
-  return buckets;
-}
-
-/** Rules of the audit section: alerts need a trail, and alert roles live in the pipeline account. */
-function auditProblems(doc: Record<string, unknown>): Problem[] {
+/**
+ * Rules of the platform's audit section, on the raw platform section: alerts
+ * need a trail, and alert roles live in the tooling account. Paths are
+ * relative to `platform`.
+ */
+export function auditProblems(doc: Record<string, unknown>, prefix = ''): Problem[] {
   const problems: Problem[] = [];
   const audit = record(doc.audit);
   const alerts = record(audit.alerts);
@@ -151,27 +157,27 @@ function auditProblems(doc: Record<string, unknown>): Problem[] {
   const trailOn = record(audit.trail).enabled !== false;
   if (alertsOn && !trailOn && audit.existingTrail !== true) {
     problems.push({
-      path: 'audit.alerts.enabled',
+      path: `${prefix}audit.alerts.enabled`,
       message:
-        'alerts need a trail that records the management events of the pipeline account: keep audit.trail.enabled, ' +
+        'alerts need a trail that records the management events of the tooling account: keep audit.trail.enabled, ' +
         'or set audit.existingTrail: true when an organization trail does',
     });
   }
-  const pipelineAccountId = text(record(record(doc.pipeline).account).id);
+  const pipelineAccountId = text(record(doc.tooling).id);
   for (const field of ['pipelineAdminRoleArns', 'approverRoleArns']) {
     list(alerts[field]).forEach((arn, i) => {
       const roleAccount = /^arn:aws:iam::(\d{12}):role\//.exec(text(arn) ?? '')?.[1];
       if (roleAccount && pipelineAccountId && ACCOUNT_ID.test(pipelineAccountId) && roleAccount !== pipelineAccountId) {
         problems.push({
-          path: `audit.alerts.${field}[${i}]`,
-          message: `role is in account ${roleAccount}; only roles of the pipeline account (${pipelineAccountId}) can change or approve its pipeline`,
+          path: `${prefix}audit.alerts.${field}[${i}]`,
+          message: `role is in account ${roleAccount}; only roles of the tooling account (${pipelineAccountId}) can change or approve its pipeline`,
         });
       }
     });
   }
   for (const [section, path] of [
-    [alerts, 'audit.alerts.emails'],
-    [record(record(doc.monitoring).notifications), 'monitoring.notifications.emails'],
+    [alerts, `${prefix}audit.alerts.emails`],
+    [record(record(doc.monitoring).notifications), `${prefix}monitoring.notifications.emails`],
   ] as const) {
     const emails = list(section.emails).map((e) => text(e)?.toLowerCase());
     problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'email address'));
@@ -186,7 +192,7 @@ function undeclaredVariables(doc: Record<string, unknown>): Problem[] {
     [...JSON.stringify(target ?? null).matchAll(/#\{variables\.([^}]*)\}/g)]
       .map((match) => match[1])
       .filter((name, j, all) => !declared.has(name) && all.indexOf(name) === j)
-      .map((name) => ({ path: `targets[${i}]`, message: `uses #{variables.${name}}, but pipeline.variables declares no ${name}` })),
+      .map((name) => ({ path: `targets[${i}]`, message: `uses #{variables.${name}}, but variables declares no ${name}` })),
   );
 }
 
@@ -244,27 +250,44 @@ function lenientNaming(
   source: SourceConfig | undefined,
 ): { naming: Naming; config: PipelineConfig } | undefined {
   const project = text(doc.project);
+  const platform = text(doc.platform);
   const pipelineAccount = record(record(doc.pipeline).account);
   const id = text(pipelineAccount.id);
   const region = text(pipelineAccount.region);
-  if (!project || !id || !region) return undefined;
-  const lenientTargets = targets.flatMap((t) => {
+  if (!project || !platform || !id || !region) return undefined;
+  // Targets whose account does not resolve are left out; each keeps its index in the document for paths.
+  const lenientTargets = targets.flatMap((t, index) => {
     const account = record(t.account);
     const deploy = record(t.deploy);
     const name = text(t.name);
     if (!name || !text(account.id) || !text(account.region)) return [];
     // An unknown kind is the schema's to report; here it counts as one action, as most kinds are.
     const lenientDeploy = isDeployKind(deploy.kind) ? { ...deploy, bucketName: text(deploy.bucketName) } : { kind: 's3' };
-    return [{ name, account, wave: text(t.wave), approval: t.approval ?? false, deploy: lenientDeploy }];
+    return [{ name, account, wave: text(t.wave), approval: t.approval ?? false, deploy: lenientDeploy, index }];
   });
   const config = {
     project,
+    platform,
+    name: text(doc.name),
     pipeline: { account: pipelineAccount },
     // Names that derive from the source only when the schema accepts it.
     source: source ?? {},
     targets: lenientTargets,
   } as unknown as PipelineConfig;
   return { naming: new Naming(config), config };
+}
+
+/** A target or source as its file gives it: the account by name (the lenient document carries it resolved). */
+function unresolved(value: Record<string, unknown>): Record<string, unknown> {
+  const account = value.account;
+  return account !== null && typeof account === 'object' ? { ...value, account: record(account).name } : value;
+}
+
+/** The parsed value with its resolved account, when it names one and it resolved (a source may name none). */
+function resolved<T>(parsed: object, account: unknown): T | undefined {
+  if (!('account' in parsed)) return parsed as T;
+  const { region: _region, ...rest } = parsed as Record<string, unknown>;
+  return text(record(account).id) ? ({ ...rest, account } as T) : undefined;
 }
 
 function record(value: unknown): Record<string, unknown> {

@@ -80,6 +80,9 @@ const bucketName = z
     error: 'S3 bucket names are 3-63 characters of lowercase letters, digits, dots and hyphens',
   });
 
+/** An account of `platform.accounts`, by name: the platform team owns the list of accounts and their roles. */
+const accountName = label.max(32).describe('Name of an account in platform.accounts.');
+
 export const accountSchema = z
   .strictObject({
     id: accountId.describe('The 12-digit AWS account id.'),
@@ -107,7 +110,7 @@ const s3DeploySchema = z
     kind: z.literal('s3'),
     bucketName: bucketName
       .optional()
-      .describe('Target bucket name; default <project>-<target>-<account id>-<region>.'),
+      .describe('Target bucket name; default <platform>-<pipeline>-<target>-<account id>-<region>. While access logs are on it must start with <platform>-.'),
     prefix: z
       .string()
       .regex(/^([\w!.*'()-]+\/)*$/, { error: 'must be empty or a key prefix ending in "/", such as release/' })
@@ -390,7 +393,8 @@ const approvalNotificationsSchema = z
 
 export const targetSchema = z.strictObject({
   name: label.describe('Short name: used in stack, role and stage names.'),
-  account: accountSchema,
+  account: accountName,
+  region: region.optional().describe('Region of the target; default the tooling region. It must be one of platform.regions.'),
   wave: label
     .max(64)
     .optional()
@@ -405,7 +409,8 @@ export const targetSchema = z.strictObject({
 const codeCommitSourceSchema = z
   .strictObject({
     kind: z.literal('codecommit'),
-    account: accountSchema.describe('The repository account; it must be in the pipeline\'s region.'),
+    account: accountName.describe('The repository account, by name.'),
+    region: region.optional().describe('Region of the repository; default (and it must be) the tooling region.'),
     name: z
       .string()
       .regex(/^[\w.-]{1,100}$/, { error: 'CodeCommit repository names are 1-100 letters, digits, ".", "_" or "-"' })
@@ -470,7 +475,7 @@ const connectionSourceSchema = z
 const s3SourceSchema = z
   .strictObject({
     kind: z.literal('s3'),
-    bucketName: bucketName.optional().describe('Source bucket; default <project>-source-<account id>-<region>.'),
+    bucketName: bucketName.optional().describe('Source bucket; default <platform>-<pipeline>-source-<account id>-<region>. A created one must start with <platform>- while access logs are on.'),
     objectKey: z
       .string()
       .regex(/^[\w!.*'()-]+(\/[\w!.*'()-]+)*$/, { error: 'must be an object key such as releases/app.zip' })
@@ -571,12 +576,12 @@ const terraformCloudBackendSchema = z
       .string()
       .regex(/^[\w-]{3,40}$/, { error: 'must be 3-40 letters, digits, "_" or "-"' })
       .optional()
-      .describe('Terraform Cloud project of the workspaces; default: the top-level project name.'),
+      .describe('Terraform Cloud project of the workspaces; default: the platform name.'),
     workspacePrefix: z
       .string()
       .regex(/^[\w-]{0,40}$/, { error: 'must be at most 40 letters, digits, "_" or "-"' })
       .optional()
-      .describe('Workspace of stack <stack> is <workspacePrefix><stack>; default "<project>-".'),
+      .describe('Workspace of stack <stack> is <workspacePrefix><platform>-<stack>; default no prefix.'),
     outputs: z
       .enum(['tfe_outputs', 'remote_state'])
       .default('tfe_outputs')
@@ -623,7 +628,7 @@ const alertsSchema = z
     pipelineAdminRoleArns: z
       .array(roleArn)
       .default([])
-      .describe('Roles besides pipeline.account.role that may update or delete the pipeline without an alert.'),
+      .describe('Roles besides platform.tooling.role that may update or delete the pipeline without an alert.'),
     approverRoleArns: z
       .array(roleArn)
       .default([])
@@ -692,60 +697,166 @@ export const guardrailsSchema = z
   .prefault({})
   .describe('What the permissions boundary of every role denies beyond its own policy.');
 
-export const configSchema = z
+/** An account the platform serves: a name pipelines refer to, its id and the role Terraform assumes there. */
+const namedAccountSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    project: label.describe('Project name: prefixes every resource name.'),
+    name: accountName.describe('Name pipelines use for this account, e.g. staging.'),
+    id: accountId.describe('The 12-digit AWS account id.'),
+    role: roleArn.describe('The IAM role Terraform assumes in this account.'),
+  })
+  .describe('An account the platform serves.');
+
+const DEFAULT_BUILD = {
+  image: 'aws/codebuild/standard:7.0',
+  computeType: 'BUILD_GENERAL1_SMALL',
+  buildspec: 'buildspec.yml',
+  logRetentionDays: 90,
+} as const;
+
+/** The platform: owned by the platform team, shared by every pipeline. */
+export const platformSchema = z
+  .strictObject({
+    name: label
+      .max(20, { error: 'at most 20 characters: it prefixes bucket names, which S3 limits to 63' })
+      .describe('Platform name: prefixes every resource name, stack state and workspace.'),
+    tooling: accountSchema.describe('The tooling account that runs every pipeline, its region and Terraform role.'),
+    accounts: z
+      .array(namedAccountSchema)
+      .default([])
+      .describe('Accounts pipelines may use as repository or target accounts, by name.'),
+    regions: z
+      .array(region)
+      .optional()
+      .describe('Regions the platform serves; default the tooling region, which is always served.'),
     protectStatefulResources: z
       .boolean()
       .default(true)
       .describe('Set prevent_destroy on keys, buckets, the repository and the connection. Turn off only for sandboxes.'),
     backend: backendSchema,
-    pipeline: z.strictObject({
-      account: accountSchema,
-      build: buildSchema.default({
-        image: 'aws/codebuild/standard:7.0',
-        computeType: 'BUILD_GENERAL1_SMALL',
-        buildspec: 'buildspec.yml',
-        logRetentionDays: 90,
-      }),
-      approvals: approvalNotificationsSchema.default({ emails: [] }),
-      executionMode: z
-        .enum(['QUEUED', 'SUPERSEDED', 'PARALLEL'])
-        .default('QUEUED')
-        .describe('How runs share the pipeline: one after another (QUEUED), newer replaces waiting (SUPERSEDED), or at once (PARALLEL).'),
-      variables: z
-        .array(pipelineVariableSchema)
-        .max(50, { error: 'CodePipeline allows 50 pipeline variables' })
-        .default([])
-        .describe('Pipeline-level variables, set when a run starts.'),
-      onFailure: onFailureSchema.default({ source: 'retry', build: 'retry', deploy: 'rollback' }),
-    }),
-    source: sourceSchema,
-    targets: z
-      .array(targetSchema)
-      .min(1, { error: 'at least one target is needed' })
-      .describe('Target accounts in release order; consecutive targets of one wave deploy together.'),
     guardrails: guardrailsSchema,
     audit: auditSchema,
     monitoring: monitoringSchema,
+    defaults: z
+      .strictObject({ build: buildSchema.default(DEFAULT_BUILD) })
+      .prefault({})
+      .describe('Defaults for every pipeline; a pipeline\'s own build block replaces them.'),
   })
-  .describe('Topology of a cross-account CodePipeline.');
+  .describe('The delivery platform: tooling account, served accounts and regions, backend and security settings.');
 
-export type PipelineConfig = z.output<typeof configSchema>;
-export type AccountConfig = PipelineConfig['pipeline']['account'];
-export type TargetConfig = PipelineConfig['targets'][number];
-export type DeployConfig = TargetConfig['deploy'];
-export type SourceConfig = PipelineConfig['source'];
+/** One pipeline: owned by a service team. */
+export const pipelineSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: label
+      .max(24, { error: 'at most 24 characters: it is part of role and bucket names' })
+      .describe('Pipeline name: prefixes the pipeline\'s stacks and resource names.'),
+    source: sourceSchema,
+    build: buildSchema.optional().describe('The CodeBuild project; default platform.defaults.build.'),
+    approvals: approvalNotificationsSchema.default({ emails: [] }),
+    executionMode: z
+      .enum(['QUEUED', 'SUPERSEDED', 'PARALLEL'])
+      .default('QUEUED')
+      .describe('How runs share the pipeline: one after another (QUEUED), newer replaces waiting (SUPERSEDED), or at once (PARALLEL).'),
+    variables: z
+      .array(pipelineVariableSchema)
+      .max(50, { error: 'CodePipeline allows 50 pipeline variables' })
+      .default([])
+      .describe('Pipeline-level variables, set when a run starts.'),
+    onFailure: onFailureSchema.default({ source: 'retry', build: 'retry', deploy: 'rollback' }),
+    targets: z
+      .array(targetSchema)
+      .min(1, { error: 'at least one target is needed' })
+      .describe('Targets in release order; consecutive targets of one wave deploy together.'),
+  })
+  .describe('One pipeline of the platform: its source, build and targets.');
+
+/** One file with the platform and its pipelines. */
+export const platformFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    platform: platformSchema,
+    pipelines: z.array(pipelineSchema).min(1, { error: 'at least one pipeline is needed' }),
+  })
+  .describe('A delivery platform and its pipelines.');
+
+/** The platform file of a directory configuration: `platform.yaml` beside `pipelines/<name>.yaml`. */
+export const platformOnlyFileSchema = z
+  .strictObject({ $schema: z.string().optional(), platform: platformSchema })
+  .describe('The platform file of a configuration directory.');
+
+export type PlatformSection = z.output<typeof platformSchema>;
+export type PipelineSection = z.output<typeof pipelineSchema>;
+export type PlatformInput = z.input<typeof platformFileSchema>;
+export type PipelineInput = z.input<typeof pipelineSchema>;
+
+/** An account as stacks use it: id, the region Terraform works in, the Terraform role, and its platform name. */
+export type AccountConfig = z.output<typeof accountSchema> & { name?: string };
+type RawTarget = z.output<typeof targetSchema>;
+/** A target with its account resolved from the platform. */
+export type TargetConfig = Omit<RawTarget, 'account' | 'region'> & { account: AccountConfig };
+type RawSource = z.output<typeof sourceSchema>;
+type RawCodeCommit = Extract<RawSource, { kind: 'codecommit' }>;
+/** The source with a CodeCommit account resolved from the platform. */
+export type SourceConfig =
+  | (Omit<RawCodeCommit, 'account' | 'region'> & { account: AccountConfig })
+  | Exclude<RawSource, { kind: 'codecommit' }>;
+export type BackendConfig = PlatformSection['backend'];
+export type GuardrailsConfig = PlatformSection['guardrails'];
+export type AuditConfig = PlatformSection['audit'];
+export type MonitoringConfig = PlatformSection['monitoring'];
+
+/**
+ * One pipeline after validation, resolved against its platform: accounts by
+ * value, the platform's settings beside the pipeline's own. Everything after
+ * the configuration edge works with this (one per pipeline).
+ */
+export interface PipelineConfig {
+  /** The platform's name. */
+  platform: string;
+  /** The pipeline's name. */
+  name: string;
+  /** `<platform>-<pipeline>`: prefixes the names of the pipeline's resources. */
+  project: string;
+  protectStatefulResources: boolean;
+  backend: BackendConfig;
+  guardrails: GuardrailsConfig;
+  audit: AuditConfig;
+  monitoring: MonitoringConfig;
+  pipeline: {
+    /** The tooling account. */
+    account: AccountConfig;
+    build: z.output<typeof buildSchema>;
+    approvals: PipelineSection['approvals'];
+    executionMode: PipelineSection['executionMode'];
+    variables: PipelineSection['variables'];
+    onFailure: PipelineSection['onFailure'];
+  };
+  source: SourceConfig;
+  targets: TargetConfig[];
+}
+
+/** The whole platform after validation: its settings, served accounts and regions, and its pipelines. */
+export interface PlatformConfig {
+  name: string;
+  tooling: AccountConfig;
+  /** Served accounts by name, in the order the platform file lists them. */
+  accounts: Array<{ name: string; id: string; role: string }>;
+  /** Served regions, the tooling region first, the others sorted. */
+  regions: string[];
+  protectStatefulResources: boolean;
+  backend: BackendConfig;
+  guardrails: GuardrailsConfig;
+  audit: AuditConfig;
+  monitoring: MonitoringConfig;
+  pipelines: PipelineConfig[];
+}
+
 export type SourceKindName = SourceConfig['kind'];
 export type SourceOf<K extends SourceKindName> = Extract<SourceConfig, { kind: K }>;
+export type DeployConfig = TargetConfig['deploy'];
 export type DeployKindName = DeployConfig['kind'];
 export type DeployOf<K extends DeployKindName> = Extract<DeployConfig, { kind: K }>;
 /** A target whose deploy block is of one kind. */
 export type TargetOf<K extends DeployKindName> = TargetConfig & { deploy: DeployOf<K> };
-export type BackendConfig = PipelineConfig['backend'];
-export type GuardrailsConfig = PipelineConfig['guardrails'];
-export type AuditConfig = PipelineConfig['audit'];
-export type MonitoringConfig = PipelineConfig['monitoring'];
 export type S3BackendConfig = Extract<BackendConfig, { type: 's3' }>;
 export type TerraformCloudBackendConfig = Extract<BackendConfig, { type: 'terraform-cloud' }>;

@@ -72,7 +72,9 @@ const DEPLOY_KINDS: { [K in DeployKindName]: (target: TargetOf<K>, naming: Namin
         {
           purpose: 'encrypts with the deploy bucket key',
           action: 'kms:GenerateDataKey',
-          resource: aliasArn(target.account, naming.deployKeyAlias(target)),
+          resource: aliasArn(target.account, naming.deployKeyAlias),
+          // The account's shared deploy key admits the platform's roles only through S3.
+          context: { 'kms:ViaService': `s3.${target.account.region}.amazonaws.com` },
         },
       ],
       serviceRoles: [],

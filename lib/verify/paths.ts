@@ -110,6 +110,11 @@ function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[]
   });
 }
 
+/** The shared keys admit their users only through S3 (kms:ViaService), as S3 calls KMS for them. */
+export function viaS3(region: string): Record<string, string> {
+  return { 'kms:ViaService': `s3.${region}.amazonaws.com` };
+}
+
 function storeOf(stores: ArtifactStore[], region: string): ArtifactStore {
   const store = stores.find((s) => s.region === region);
   if (!store) throw new Error(`no artifact store in ${region}`);
@@ -156,7 +161,7 @@ function usesArtifacts(
   const where = inRegion(config, store);
   return [
     allowed(`${who} reads artifacts${where}`, actor, { action: 's3:GetObject', resource: store.object }),
-    allowed(`${who} decrypts artifacts${where}`, actor, { action: 'kms:Decrypt', resource: store.key }),
+    allowed(`${who} decrypts artifacts${where}`, actor, { action: 'kms:Decrypt', resource: store.key, context: viaS3(store.region) }),
     ...(access === 'read-write'
       ? [
           allowed(`${who} writes encrypted artifacts over TLS${where}`, actor, {
@@ -164,7 +169,7 @@ function usesArtifacts(
             resource: store.object,
             context: KMS_UPLOAD,
           }),
-          allowed(`${who} encrypts artifacts${where}`, actor, { action: 'kms:GenerateDataKey', resource: store.key }),
+          allowed(`${who} encrypts artifacts${where}`, actor, { action: 'kms:GenerateDataKey', resource: store.key, context: viaS3(store.region) }),
         ]
       : []),
   ];
@@ -362,9 +367,9 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
   const pipeline = config.pipeline.account;
   const paths: AccessPath[] = [];
   if (audit.trail.enabled) {
-    const cloudTrail = serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.trailArn);
-    const bucket = `arn:aws:s3:::${naming.trailBucket}`;
-    const logsRole = roleArn(pipeline, naming.trailLogsRole);
+    const cloudTrail = serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.shared.trailArn);
+    const bucket = `arn:aws:s3:::${naming.shared.trailBucket}`;
+    const logsRole = roleArn(pipeline, naming.shared.trailLogsRole);
     paths.push(
       allowed('CloudTrail checks the trail bucket for this trail', cloudTrail, { action: 's3:GetBucketAcl', resource: bucket }),
       allowed('CloudTrail writes log files for this trail, owned by the bucket owner', cloudTrail, {
@@ -374,7 +379,7 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
       }),
       allowed('CloudTrail reads the trail key for this trail', cloudTrail, {
         action: 'kms:DescribeKey',
-        resource: aliasArn(pipeline, naming.trailKeyAlias),
+        resource: aliasArn(pipeline, naming.shared.trailKeyAlias),
       }),
       // CloudTrail does not send aws:SourceArn when it assumes its CloudWatch Logs role.
       allowed(
@@ -385,7 +390,7 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
       ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) =>
         allowed('the trail logs role writes the trail log group', role(logsRole), {
           action,
-          resource: `${naming.trailLogGroupArn}:log-stream:${pipeline.id}_CloudTrail_${pipeline.region}`,
+          resource: `${naming.shared.trailLogGroupArn}:log-stream:${pipeline.id}_CloudTrail_${pipeline.region}`,
         }),
       ),
     );
@@ -401,7 +406,7 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
     for (const store of artifactStores(config, naming)) {
       paths.push(delivers(naming.accessLogBucketIn(store.region), store.bucket, pipeline.id));
     }
-    if (audit.trail.enabled) paths.push(delivers(naming.accessLogBucket, naming.trailBucket, pipeline.id));
+    if (audit.trail.enabled) paths.push(delivers(naming.accessLogBucket, naming.shared.trailBucket, pipeline.id));
     if (config.source.kind === 's3' && config.source.create) {
       paths.push(delivers(naming.accessLogBucket, naming.sourceBucket(config.source), pipeline.id));
     }
@@ -419,8 +424,8 @@ function auditPaths(config: PipelineConfig, naming: Naming): AccessPath[] {
         publishes(
           `the ${kind} alert rule publishes security alerts`,
           'events.amazonaws.com',
-          naming.securityAlertRuleArn(kind),
-          naming.securityAlertsTopicArn,
+          naming.shared.securityAlertRuleArn(kind),
+          naming.shared.securityAlertsTopicArn,
         ),
       );
     }
@@ -490,7 +495,7 @@ function terraformCloudPaths(config: PipelineConfig, naming: Naming, inventory: 
   if (!hasRunRoles(config)) return [];
   const paths: AccessPath[] = [];
   for (const workspace of inventory.workspaceStacks) {
-    const runRole = roleArn({ id: workspace.account }, naming.terraformCloudRole);
+    const runRole = roleArn({ id: workspace.account }, naming.shared.terraformCloudRole);
     for (const phase of RUN_PHASES) {
       paths.push(
         allowed(
@@ -527,7 +532,7 @@ function terraformCloudForbiddenPaths(
   const paths: AccessPath[] = [];
   const accounts = [...new Set(inventory.workspaceStacks.map((w) => w.account))].sort();
   for (const account of accounts) {
-    const runRole = roleArn({ id: account }, naming.terraformCloudRole);
+    const runRole = roleArn({ id: account }, naming.shared.terraformCloudRole);
     const own = inventory.workspaceStacks.find((w) => w.account === account)!;
     const assumeRunRole = assumeWithWebIdentity(runRole);
     for (const other of inventory.workspaceStacks.filter((w) => w.account !== account)) {
@@ -616,13 +621,23 @@ export function forbiddenPaths(
   naming: Naming,
   allRequired: AccessPath[],
   inventory: Inventory,
+  /** The required paths of every pipeline of the platform: what another pipeline's role needs is no escalation. */
+  everyRequired: AccessPath[] = allRequired,
 ): AccessPath[] {
   // What a resource outside the stacks admits is up to its own policy, which the proof cannot see.
   const required = allRequired.filter((p) => !p.outsideStacks);
+  const requiredOfAny = everyRequired.filter((p) => !p.outsideStacks);
   const outsider = outsiderAccount(config);
   const stores = artifactStores(config, naming);
   const isRequired = (arn: string, action: string, resource: string) =>
-    required.some((p) => actorArn(p.actor) === arn && p.action === action && p.resource === resource);
+    requiredOfAny.some((p) => actorArn(p.actor) === arn && p.action === action && p.resource === resource);
+  // The platform's shared keys and bus admit every role named <platform>-* of the served accounts (each role's own
+  // policy and the buckets' policies narrow it); roles outside that pattern are refused.
+  const shared = naming.shared;
+  const isShared = (resource: string) =>
+    resource.endsWith(`:${shared.artifactKeyAlias}`) ||
+    resource.endsWith(`:${shared.deployKeyAlias}`) ||
+    resource.endsWith(`:event-bus/${shared.sourceEventBus}`);
   const accountOfArn = (arn: string) => arn.split(':')[4];
   const paths: AccessPath[] = [];
 
@@ -638,6 +653,17 @@ export function forbiddenPaths(
     if (path.actor.kind === 'web-identity') continue;
     const owner = path.account ?? inventory.resourceAccount(path.resource);
     const resourceDecides = path.action.startsWith('sts:') || KMS_CRYPTO.test(path.action);
+    const actor = actorArn(path.actor);
+    if (isShared(path.resource) && actor) {
+      paths.push(
+        denied(
+          `only roles of platform ${shared.name} may: ${path.claim}`,
+          { kind: 'named-role', arn: `arn:aws:iam::${accountOfArn(actor)}:role/outside-${shared.name}` },
+          requestOf(path),
+        ),
+      );
+      continue;
+    }
     for (const other of inventory.roles) {
       if (actorArn(path.actor) === other.arn) continue;
       if (isRequired(other.arn, path.action, path.resource)) continue;
@@ -663,7 +689,8 @@ export function forbiddenPaths(
         ),
         denied(
           `${service} acting for another resource of the account is refused`,
-          serviceFor(service, sourceAccount, `${sourceArn}-other`),
+          // A bucket outside the platform's name pattern: the shared log buckets admit every <platform>-* bucket.
+          serviceFor(service, sourceAccount, service === 'logging.s3.amazonaws.com' ? `arn:aws:s3:::outside-${sourceArn.slice('arn:aws:s3:::'.length)}` : `${sourceArn}-other`),
           requestOf(path),
         ),
       );
@@ -743,6 +770,7 @@ export function forbiddenPaths(
         denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, {
           action: 'kms:GenerateDataKey',
           resource: own.key,
+          context: viaS3(own.region),
         }),
       );
     } else {
@@ -756,6 +784,7 @@ export function forbiddenPaths(
           denied(`the deploy role of ${target.name} cannot decrypt artifacts`, deployer, {
             action: 'kms:Decrypt',
             resource: store.key,
+            context: viaS3(store.region),
           }),
         );
       }
@@ -821,7 +850,7 @@ export function forbiddenPaths(
       ]),
     ];
     for (const request of requests) {
-      if (allRequired.some((p) => actorArn(p.actor) === actor.arn && sameRequest(p, request))) continue;
+      if (everyRequired.some((p) => actorArn(p.actor) === actor.arn && sameRequest(p, request))) continue;
       paths.push(denied('no privilege escalation', role(actor.arn), request));
     }
   }
@@ -844,17 +873,17 @@ function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: Ar
     ),
   ];
   if (config.audit.trail.enabled) {
-    const trailKey = aliasArn(pipeline, naming.trailKeyAlias);
+    const trailKey = aliasArn(pipeline, naming.shared.trailKeyAlias);
     paths.push(
       withoutContext(
         'CloudTrail encrypts with the trail key only for its trails',
-        serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.trailArn),
+        serviceFor('cloudtrail.amazonaws.com', pipeline.id, naming.shared.trailArn),
         trailKey,
         'aws:cloudtrail:arn',
       ),
       withoutContext(
         'CloudWatch Logs uses the trail key only for the trail log group',
-        serviceFor(logs, pipeline.id, naming.trailLogGroupArn),
+        serviceFor(logs, pipeline.id, naming.shared.trailLogGroupArn),
         trailKey,
         'aws:logs:arn',
       ),
@@ -864,8 +893,8 @@ function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: Ar
     paths.push(
       withoutContext(
         'EventBridge uses the security alerts key only for its topic',
-        serviceFor('events.amazonaws.com', pipeline.id, naming.securityAlertRuleArn(ALERT_KINDS[0])),
-        aliasArn(pipeline, naming.securityAlertsKeyAlias),
+        serviceFor('events.amazonaws.com', pipeline.id, naming.shared.securityAlertRuleArn(ALERT_KINDS[0])),
+        aliasArn(pipeline, naming.shared.securityAlertsKeyAlias),
         'aws:sns:topicArn',
       ),
     );

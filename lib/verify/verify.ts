@@ -1,4 +1,4 @@
-import type { PipelineConfig } from '../config/schema';
+import type { PipelineConfig, PlatformConfig } from '../config/schema';
 import { Naming } from '../naming';
 import { inputProblems } from './input-checks';
 import { AccessModel } from './model';
@@ -14,28 +14,36 @@ export interface Verification {
 }
 
 /**
- * Proves, offline, that the synthesized stacks allow every request the
- * configured pipeline needs and deny the requests it must never allow.
+ * Proves, offline, that the synthesized stacks allow every request each
+ * pipeline of the platform needs and deny the requests it must never allow.
+ * What the pipelines share (the platform's audit paths) is proven once.
  */
-export async function verifyAccess(app: SynthesizedApp, config: PipelineConfig): Promise<Verification> {
+export async function verifyAccess(app: SynthesizedApp, platform: PlatformConfig): Promise<Verification> {
   let model: AccessModel;
   try {
     model = new AccessModel(app);
   } catch (error) {
     return { outcomes: [], problems: [(error as Error).message], ok: false };
   }
-  const topology = topologyProblems(model, config);
+  const topology = topologyProblems(model, platform.pipelines);
   if (topology.length > 0) return { outcomes: [], problems: topology, ok: false };
-  const naming = new Naming(config);
   const inventory = inventoryOf(model);
-  let required: AccessPath[];
-  let forbidden: AccessPath[];
+  let required: AccessPath[] = [];
+  let forbidden: AccessPath[] = [];
   try {
-    required = await requiredPaths(config, naming, inventory);
-    forbidden = forbiddenPaths(config, naming, required, inventory);
+    const own = new Map<PipelineConfig, AccessPath[]>();
+    for (const config of platform.pipelines) {
+      own.set(config, await requiredPaths(config, naming(config), inventory));
+      required.push(...own.get(config)!);
+    }
+    for (const config of platform.pipelines) {
+      forbidden.push(...forbiddenPaths(config, naming(config), own.get(config)!, inventory, required));
+    }
   } catch (error) {
     return { outcomes: [], problems: [(error as Error).message], ok: false };
   }
+  required = distinct(required);
+  forbidden = distinct(forbidden);
   const paths = [...required, ...forbidden];
   const problems = [
     ...coverageProblems(model, required),
@@ -58,9 +66,24 @@ export function inventoryOf(model: AccessModel): Inventory {
   };
 }
 
+function naming(config: PipelineConfig): Naming {
+  return new Naming(config);
+}
+
+/** The same path derived for several pipelines (a shared resource's) is proven once. */
+function distinct(paths: AccessPath[]): AccessPath[] {
+  const seen = new Set<string>();
+  return paths.filter((p) => {
+    const key = JSON.stringify(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** The stacks must have been synthesized from this configuration: the same accounts, no more, no fewer. */
-function topologyProblems(model: AccessModel, config: PipelineConfig): string[] {
-  const configured = new Set(topologyAccounts(config));
+function topologyProblems(model: AccessModel, pipelines: PipelineConfig[]): string[] {
+  const configured = new Set(pipelines.flatMap(topologyAccounts));
   const problems: string[] = [];
   for (const id of configured) {
     if (!model.accounts.has(id))
