@@ -97,20 +97,67 @@ describe('waves', () => {
     expect(pipeline.stage.map((s: any) => s.name)).toEqual(['Source', 'Build', 'Deploy-dev', 'Approve-prod', 'Deploy-prod']);
   });
 
-  it('deploys the targets of a wave in parallel; a change set still creates before it executes', () => {
+  it('deploys the targets of a wave in parallel; a change set is created, approved, then executed in the same stage', () => {
     expect(stage('Deploy-prod').action.map((a: any) => [a.name, a.run_order])).toEqual([
       ['Deploy-prod-eu', 1],
       ['CreateChangeSet-prod-us', 1],
-      ['ExecuteChangeSet-prod-us', 2],
+      ['Approve-prod-us', 2],
+      ['ExecuteChangeSet-prod-us', 3],
       ['Deploy-prod-ap', 1],
     ]);
   });
 
-  it('asks for every approval the wave needs before any of its targets deploys', () => {
+  it('asks for the approvals of direct deploys before any target of the wave deploys', () => {
     expect(stage('Approve-prod').action.map((a: any) => [a.name, a.configuration.CustomData])).toEqual([
       ['Approve-prod-eu', 'Approve the release to prod-eu (account 300000000002)'],
-      ['Approve-prod-us', 'US too?'],
     ]);
+  });
+
+  it('points the change-set approval at the stack in its account and region, keeping a configured comment', () => {
+    const approve = stage('Deploy-prod').action.find((a: any) => a.name === 'Approve-prod-us');
+    expect(approve).toMatchObject({ category: 'Approval', provider: 'Manual', run_order: 2 });
+    expect(approve.role_arn).toBeUndefined();
+    expect(approve.configuration.CustomData).toBe('US too?');
+    expect(approve.configuration.ExternalEntityLink).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1' +
+        '#/stacks?filteringText=api&filteringStatus=active&viewNested=true',
+    );
+  });
+});
+
+describe('change-set approval without details', () => {
+  const changeSet = {
+    kind: 'cloudformation' as const,
+    stackName: 'orders',
+    mode: 'change-set' as const,
+    changeSetName: 'release',
+    executionRole: { statements: [{ actions: ['lambda:UpdateFunctionCode'], resources: ['arn:aws:lambda:eu-west-1:300000000003:function:api'] }] },
+  };
+  const pipeline = synthesize(
+    config(baseConfig([{ name: 'prod', account: account('300000000003'), approval: true, deploy: changeSet }])),
+  ).stacks['rel-pipeline'].resource.aws_codepipeline.pipeline;
+
+  it('needs no approval stage: create (1), approve (2), execute (3) in the deploy stage', () => {
+    expect(pipeline.stage.map((s: any) => s.name)).toEqual(['Source', 'Build', 'Deploy-prod']);
+    expect(pipeline.stage[2].action.map((a: any) => [a.name, a.run_order])).toEqual([
+      ['CreateChangeSet-prod', 1],
+      ['Approve-prod', 2],
+      ['ExecuteChangeSet-prod', 3],
+    ]);
+  });
+
+  it('fails (never rolls back) the deploy stage that holds the approval: a rejection stops the release', () => {
+    expect(pipeline.stage[2].on_failure).toBeUndefined();
+  });
+
+  it('tells the approver which change set of which stack, account and region to review', () => {
+    const approve = pipeline.stage[2].action[1];
+    expect(approve.configuration.CustomData).toBe(
+      'Review change set release of stack orders in account 300000000003 (eu-west-1) ' +
+        '(stack > Change sets in the CloudFormation console), then approve to execute exactly that change set.',
+    );
+    expect(approve.configuration.ExternalEntityLink).toContain('https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1');
+    expect(approve.configuration.ExternalEntityLink).toContain('filteringText=orders');
   });
 });
 

@@ -29,6 +29,23 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
 
   steps: (deploy) => (deploy.mode === 'change-set' ? ['CreateChangeSet', 'ExecuteChangeSet'] : ['Deploy']),
 
+  // Create the change set, approve it, execute it: one stage, run orders 1, 2, 3, as AWS CDK's own example orders
+  // them (CloudFormationExecuteChangeSetAction, test integ.cfn-template-from-repo.lit.ts; aws-cdk commit 5dec01a,
+  // #1653) and as the AWS CloudFormation walkthrough's production stage does:
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/continuous-delivery-codepipeline-basic-walkthrough.html
+  // An approval before CreateChangeSet would ask for a review of a change set that does not exist yet.
+  reviewAfter: (deploy) => (deploy.mode === 'change-set' ? 'CreateChangeSet' : undefined),
+
+  review: (target) => {
+    const { deploy, account } = target;
+    return {
+      comment:
+        `Review change set ${deploy.changeSetName} of stack ${deploy.stackName} in account ${account.id} (${account.region}) ` +
+        '(stack > Change sets in the CloudFormation console), then approve to execute exactly that change set.',
+      url: cloudFormationStackUrl(account.region, deploy.stackName),
+    };
+  },
+
   provision({ scope, provider, naming, target }) {
     const { deploy, account } = target;
     const executionRole = new Role(scope, 'cloudformation_execution_role', {
@@ -129,6 +146,20 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
     };
   },
 };
+
+/**
+ * The CloudFormation console's stack list of a region filtered to one stack
+ * (its change sets are one tab away). The console shows the account you are
+ * signed in to, so the approval text names the account. The change set's own
+ * id is assigned when CodePipeline creates it and is not known when the
+ * pipeline is defined.
+ */
+export function cloudFormationStackUrl(region: string, stackName: string): string {
+  return (
+    `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}` +
+    `#/stacks?filteringText=${encodeURIComponent(stackName)}&filteringStatus=active&viewNested=true`
+  );
+}
 
 /** The roles the execution role may pass, one entry per service (the configuration may name a service twice). */
 function passedRoles(deploy: DeployOf<'cloudformation'>): Array<{ service: string; roles: string[] }> {

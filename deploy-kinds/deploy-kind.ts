@@ -72,6 +72,15 @@ export interface DeployKind<K extends DeployKindName> {
   problems(target: TargetOf<K>): Problem[];
   /** The actions of one target, in run order, e.g. `['CreateChangeSet', 'ExecuteChangeSet']`. */
   steps(deploy: DeployOf<K>): readonly string[];
+  /**
+   * For kinds that prepare a change before making it (a CloudFormation change
+   * set): the step after which the target's approval runs, inside the deploy
+   * stage, so approvers review what will be executed. Undefined: the approval
+   * runs in a stage before the deploy stage.
+   */
+  reviewAfter?(deploy: DeployOf<K>): string | undefined;
+  /** What an approval that reviews the prepared change shows: its text and the console link to it. */
+  review?(target: TargetOf<K>): { comment: string; url: string };
   provision(context: TargetSideContext<K>): TargetSide;
   action(context: ActionContext<K>): KindAction;
 }

@@ -11,7 +11,12 @@ export const CODEPIPELINE_LIMITS = {
 export type PlannedAction =
   | { kind: 'source'; name: string }
   | { kind: 'build'; name: string }
-  | { kind: 'approval'; name: string; target: TargetConfig }
+  /**
+   * A manual approval of a target. In a stage of its own before the deploy
+   * stage, or (`reviews: 'prepared-change'`) inside the deploy stage between
+   * the kind's preparing and executing steps, at `runOrder`.
+   */
+  | { kind: 'approval'; name: string; target: TargetConfig; reviews?: 'prepared-change'; runOrder?: number }
   /** One step of a target's deploy kind; steps of one target run one after another. */
   | { kind: 'deploy'; name: string; target: TargetConfig; step: string; runOrder: number };
 
@@ -44,8 +49,11 @@ export function planWaves(targets: readonly TargetConfig[]): Wave[] {
 
 /**
  * The pipeline's stages and actions, in release order: Source, Build, then
- * for each wave an approval stage (if any of its targets wants approval)
- * and a deploy stage whose targets deploy in parallel. Both the
+ * for each wave an approval stage (if any of its targets wants approval
+ * before its deploy) and a deploy stage whose targets deploy in parallel. A
+ * target whose kind prepares a change first (a CloudFormation change set) is
+ * approved inside the deploy stage instead, after the change is prepared and
+ * before it is executed (see `reviewAfter` in deploy-kinds/deploy-kind.ts). Both the
  * configuration rules (CodePipeline limits) and the pipeline module read
  * this one plan, so what is validated is exactly what is synthesized.
  */
@@ -55,7 +63,7 @@ export function planStages(config: Pick<PipelineConfig, 'targets'>): PlannedStag
     { name: 'Build', role: 'build', actions: [{ kind: 'build', name: 'Build' }] },
   ];
   for (const wave of planWaves(config.targets)) {
-    const approvals = wave.targets.filter((target) => target.approval !== false);
+    const approvals = wave.targets.filter((target) => target.approval !== false && reviewStep(target) === undefined);
     if (approvals.length > 0) {
       stages.push({
         name: `Approve-${wave.name}`,
@@ -68,10 +76,27 @@ export function planStages(config: Pick<PipelineConfig, 'targets'>): PlannedStag
   return stages;
 }
 
+/** The step after which the target's approval runs inside its deploy stage; undefined when it runs before the stage. */
+function reviewStep(target: TargetConfig): string | undefined {
+  return target.approval === false ? undefined : deployKindOf(target).reviewAfter?.(target.deploy);
+}
+
 function deployActions(target: TargetConfig): PlannedAction[] {
-  return deployKindOf(target)
-    .steps(target.deploy)
-    .map((step, i) => ({ kind: 'deploy', name: `${step}-${target.name}`, target, step, runOrder: i + 1 }));
+  const review = reviewStep(target);
+  const actions: PlannedAction[] = [];
+  for (const step of deployKindOf(target).steps(target.deploy)) {
+    actions.push({ kind: 'deploy', name: `${step}-${target.name}`, target, step, runOrder: actions.length + 1 });
+    if (step === review) {
+      actions.push({
+        kind: 'approval',
+        name: `Approve-${target.name}`,
+        target,
+        reviews: 'prepared-change',
+        runOrder: actions.length + 1,
+      });
+    }
+  }
+  return actions;
 }
 
 /** Human-readable reasons the plan exceeds CodePipeline's limits; empty when it fits. */

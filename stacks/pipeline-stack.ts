@@ -155,7 +155,9 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       stages: plan.map((stage) => ({
         name: stage.name,
         actions: stage.actions.map(toAction),
-        onFailure: onFailure(stage.role, config.pipeline.onFailure),
+        // A deploy stage that holds an approval (a change set's) fails like an approval stage: a rejection must stop the
+        // release, not start a rollback that asks again. CloudFormation rolls a failed change set back itself.
+        onFailure: onFailure(stage.actions.some((a) => a.kind === 'approval') ? 'approval' : stage.role, config.pipeline.onFailure),
       })),
       executionMode: config.pipeline.executionMode,
       triggers: source.triggers,
@@ -199,17 +201,22 @@ function onFailure(role: PlannedStage['role'], policy: PipelineConfig['pipeline'
 function approvalAction(planned: Extract<PlannedAction, { kind: 'approval' }>, topicArn: string): CodepipelineStageAction {
   const { target } = planned;
   const details = typeof target.approval === 'object' ? target.approval : {};
+  // An approval inside the deploy stage reviews the change the kind prepared (a change set): its text and link say
+  // where to see it, unless the configuration gives its own.
+  const review = planned.reviews === 'prepared-change' ? deployKindOf(target).review?.(target) : undefined;
+  const reviewUrl = details.reviewUrl ?? review?.url;
   return {
     name: planned.name,
     category: 'Approval',
     owner: 'AWS',
     provider: 'Manual',
     version: '1',
+    ...(planned.runOrder ? { runOrder: planned.runOrder } : {}),
     ...(details.timeoutMinutes ? { timeoutInMinutes: details.timeoutMinutes } : {}),
     configuration: {
       NotificationArn: topicArn,
-      CustomData: details.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`,
-      ...(details.reviewUrl ? { ExternalEntityLink: details.reviewUrl } : {}),
+      CustomData: details.comment ?? review?.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`,
+      ...(reviewUrl ? { ExternalEntityLink: reviewUrl } : {}),
     },
   };
 }
