@@ -420,3 +420,17 @@ describe('deploy kind rules', () => {
     ]);
   });
 });
+
+describe('what a real run needs', () => {
+  it('s3: the deploy role may decrypt with the deploy key itself (S3 assembles a multipart upload as the uploader)', () => {
+    const statements = roleStatements(stacks['rel-target-site'], 'deploy_role');
+    expect(statements.find((s) => s.sid === 'EncryptsReleaseObjects').actions).toContain('kms:Decrypt');
+  });
+
+  it('creates the pipeline and the CodeDeploy group only after their roles may act (depends_on the inline policies)', () => {
+    expect(pipeline.depends_on).toEqual(['aws_iam_role_policy.pipeline_role_policy']);
+    const group = stacks['rel-target-bluegreen'].resource.aws_codedeploy_deployment_group.codedeploy_deployment_group;
+    expect(group.depends_on).toContain('aws_iam_role_policy.codedeploy_role_policy');
+    expect(stacks['rel-target-bluegreen'].resource.aws_iam_role_policy.codedeploy_role_policy).toBeDefined();
+  });
+});

@@ -131,7 +131,9 @@ export class CodeDeployEcs extends Construct {
           targetGroup: props.targetGroups.map((name) => ({ name })),
         },
       },
-      dependsOn: deploymentConfigs,
+      // CodeDeploy checks the service role when the group is created and uses it at once; its inline policy is not an
+      // argument of the group, so without this Terraform creates both in parallel (see modules/pipeline.ts).
+      dependsOn: [...deploymentConfigs, ...(role.permissions ? [role.permissions] : [])],
     });
     this.applicationName = application.name;
     this.deploymentGroupName = group.deploymentGroupName;

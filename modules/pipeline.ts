@@ -102,6 +102,12 @@ export class Pipeline extends Construct {
       stage: props.stages.map((s) => ({ name: s.name, action: s.actions, onFailure: s.onFailure })),
       variable: props.variables.length > 0 ? props.variables : undefined,
       trigger: props.triggers.length > 0 ? props.triggers : undefined,
+      // The role's inline policy must exist before the pipeline: nothing in the pipeline's arguments refers to it, so
+      // Terraform would create both in parallel and CodePipeline may validate or start with a role that cannot act
+      // yet. AWS CDK makes its pipeline depend on the role's policy for the same reason (aws-codepipeline
+      // lib/pipeline.ts: "this will produce a DependsOn for both the role and the policy resources");
+      // https://developer.hashicorp.com/terraform/language/meta-arguments/depends_on (hidden dependencies on IAM policies).
+      dependsOn: role.permissions ? [role.permissions] : undefined,
     });
     this.name = pipeline.name;
     this.arn = pipeline.arn;

@@ -45,7 +45,17 @@ export class S3DeployTarget extends Construct {
     this.deployStatements = [
       { sid: 'WritesReleaseObjects', actions: ['s3:PutObject'], resources: [`${bucketArn}/${props.prefix}*`] },
       { sid: 'LocatesDeployBucket', actions: ['s3:GetBucketLocation'], resources: [bucketArn] },
-      { sid: 'EncryptsReleaseObjects', actions: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*'], resources: [props.keyArn] },
+      // kms:Decrypt too: large files are uploaded in parts, and S3 must decrypt the SSE-KMS parts, as the uploader, to
+      // assemble them ("Why do I need kms:Decrypt for multipart uploads with SSE-KMS?"):
+      // https://aws.amazon.com/premiumsupport/knowledge-center/s3-multipart-kms-decrypt/ and
+      // https://repost.aws/knowledge-center/s3-large-file-encryption-kms-key. The key policy names the account (root,
+      // narrowed by aws:PrincipalArn), which only lets IAM policies grant the key, so the role's own policy must say it:
+      // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+      {
+        sid: 'EncryptsReleaseObjects',
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+        resources: [props.keyArn],
+      },
     ];
   }
 }

@@ -76,6 +76,13 @@ const DEPLOY_KINDS: { [K in DeployKindName]: (target: TargetOf<K>, naming: Namin
           // The account's shared deploy key admits the platform's roles only through S3.
           context: { 'kms:ViaService': `s3.${target.account.region}.amazonaws.com` },
         },
+        {
+          // S3 decrypts the parts of a multipart upload to assemble them, as the uploader.
+          purpose: 'completes a multipart upload of a large file under the deploy bucket key',
+          action: 'kms:Decrypt',
+          resource: aliasArn(target.account, naming.deployKeyAlias),
+          context: { 'kms:ViaService': `s3.${target.account.region}.amazonaws.com` },
+        },
       ],
       serviceRoles: [],
       passedRoles: [],
