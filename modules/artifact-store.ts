@@ -18,6 +18,29 @@ export interface ArtifactUsers {
   accountIds: string[];
   roleArns: string[];
   access: ArtifactAccess;
+  /** Key patterns of the objects the roles use (lib/artifact-layout.ts), e.g. `acme-api/source_out/*`; every object when omitted. */
+  objects?: string[];
+  /** The roles write the source artifact and also set its ACL (`s3:PutObjectAcl`, see `ArtifactScope`). */
+  putAcl?: boolean;
+}
+
+/** Which objects of a store a role uses, beyond the access level. */
+export interface ArtifactScope {
+  /** Key patterns of the objects (lib/artifact-layout.ts); every object of the bucket when omitted. */
+  objects?: string[];
+  /**
+   * Also `s3:PutObjectAcl` on those objects: the writers of a source artifact
+   * (a cross-account CodeCommit source action's role, the pipeline role of a
+   * connection source) upload it with an ACL, which S3 authorizes as
+   * PutObjectAcl; without it the source action fails with Access Denied
+   * (aws-cdk #14156, fixed by #14260 for CodeCommit; #13557, fixed by #13637
+   * for connections). No AWS page names the ACL CodePipeline sets, so no
+   * `s3:x-amz-acl` condition (one that the service does not match would deny
+   * every run); the bucket is `BucketOwnerEnforced`, so S3 accepts no ACL
+   * other than `bucket-owner-full-control` anyway:
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
+   */
+  putAcl?: boolean;
 }
 
 export interface ArtifactStoreProps {
@@ -71,7 +94,7 @@ export class ArtifactStore extends Construct {
 function crossAccountGrant(users: ArtifactUsers, ownerAccountId: string, bucketArn: string): Statement[] {
   const otherAccounts = users.accountIds.filter((id) => id !== ownerAccountId);
   if (otherAccounts.length === 0) return [];
-  const statements = bucketStatements(users.access, bucketArn);
+  const statements = bucketStatements(users.access, bucketArn, users);
   return [
     {
       sid: `${users.sid}${statements[0].sid}`,
@@ -83,10 +106,15 @@ function crossAccountGrant(users: ArtifactUsers, ownerAccountId: string, bucketA
   ];
 }
 
-function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[] {
+function bucketStatements(access: ArtifactAccess, bucketArn: string, scope: ArtifactScope = {}): Statement[] {
   const objectActions = access === 'read' ? READ_OBJECTS : [...READ_OBJECTS, 's3:PutObject'];
+  if (scope.putAcl && access === 'read') throw new Error('s3:PutObjectAcl is for roles that write artifacts');
   return [
-    { sid: access === 'read' ? 'ReadsArtifacts' : 'ReadsWritesArtifacts', actions: objectActions, resources: [`${bucketArn}/*`] },
+    {
+      sid: access === 'read' ? 'ReadsArtifacts' : 'ReadsWritesArtifacts',
+      actions: scope.putAcl ? [...objectActions, 's3:PutObjectAcl'] : objectActions,
+      resources: (scope.objects ?? ['*']).map((pattern) => `${bucketArn}/${pattern}`),
+    },
     { sid: 'ListsArtifactBucket', actions: READ_BUCKET, resources: [bucketArn] },
   ];
 }
@@ -97,11 +125,18 @@ function bucketStatements(access: ArtifactAccess, bucketArn: string): Statement[
  * key is the platform's, shared by every pipeline; its policy lets the
  * platform's roles use it only through S3 (`kms:ViaService`), so a role
  * reaches artifacts under it only through objects S3 lets it read: this
- * store's bucket (docs/architecture.md, "Isolation").
+ * store's bucket (docs/architecture.md, "Isolation"). `scope` narrows the
+ * role to the objects of the artifacts it writes or reads.
  */
-export function artifactStatements(access: ArtifactAccess, bucketArn: string, keyArn: string, sidSuffix = ''): Statement[] {
+export function artifactStatements(
+  access: ArtifactAccess,
+  bucketArn: string,
+  keyArn: string,
+  sidSuffix = '',
+  scope: ArtifactScope = {},
+): Statement[] {
   return [
-    ...bucketStatements(access, bucketArn),
+    ...bucketStatements(access, bucketArn, scope),
     {
       sid: access === 'read' ? 'DecryptsArtifacts' : 'EncryptsDecryptsArtifacts',
       actions: access === 'read' ? KMS_DECRYPT : KMS_ENCRYPT_DECRYPT,

@@ -1,3 +1,4 @@
+import { artifactKeys, SOURCE_ARTIFACT } from '../lib/artifact-layout';
 import { EventRoute } from '../modules/event-route';
 import type { SourceKind } from './source-kind';
 
@@ -36,8 +37,16 @@ export const codeCommitSource: SourceKind<'codecommit'> = {
         ];
   },
 
+  // The source role writes only the source artifact, and sets its ACL (see ArtifactScope in modules/artifact-store.ts).
   artifactWriters: (naming, source) => [
-    { sid: 'Source', accountIds: [source.account.id], roleArns: [naming.sourceRoleArn], access: 'read-write' },
+    {
+      sid: 'Source',
+      accountIds: [source.account.id],
+      roleArns: [naming.sourceRoleArn],
+      access: 'read-write',
+      objects: [artifactKeys(naming.pipelineName, SOURCE_ARTIFACT)],
+      putAcl: true,
+    },
   ],
 
   loggedBuckets: () => [],

@@ -1,5 +1,6 @@
 import type { CodepipelineTriggerGitConfigurationPush } from '@cdktf/provider-aws/lib/codepipeline';
 import { CodestarconnectionsConnection } from '@cdktf/provider-aws/lib/codestarconnections-connection';
+import { artifactObjects, SOURCE_ARTIFACT } from '../lib/artifact-layout';
 import { arnAccount, arnRegion } from '../lib/config/problem';
 import type { SourceOf } from '../lib/config/schema';
 import type { SourceKind } from './source-kind';
@@ -51,7 +52,7 @@ export const connectionSource: SourceKind<'connection'> = {
     return [{ name: 'source_connection_arn', value: connection.arn, description: `Connection to ${source.provider}` }];
   },
 
-  pipeline({ source, base }) {
+  pipeline({ source, base, naming }) {
     const connectionArn = source.connectionArn ?? base('source_connection_arn');
     return {
       action: {
@@ -72,6 +73,14 @@ export const connectionSource: SourceKind<'connection'> = {
           sid: 'UsesSourceConnection',
           actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
           resources: [connectionArn],
+        },
+        {
+          // The pipeline role writes the source artifact of a connection and sets its ACL; without this the action
+          // fails with "Upload to S3 failed with the following error: Access Denied" (aws-cdk #13557, fixed by #13637).
+          // Only the source artifact's objects (lib/artifact-layout.ts); see ArtifactScope in modules/artifact-store.ts.
+          sid: 'SetsSourceArtifactAcl',
+          actions: ['s3:PutObjectAcl'],
+          resources: [artifactObjects(base('artifact_bucket_arn'), naming.pipelineName, SOURCE_ARTIFACT)],
         },
       ],
       triggers: [

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { deployKindOf } from '../deploy-kinds';
 import type { PipelineConfig } from '../lib/config/schema';
+import { artifactKeys, BUILD_ARTIFACT } from '../lib/artifact-layout';
 import type { Naming } from '../lib/naming';
 import { ArtifactStore, type ArtifactUsers } from '../modules/artifact-store';
 import type { AccessLogTarget } from '../modules/log-bucket';
@@ -95,6 +96,8 @@ function deployers(config: PipelineConfig, naming: Naming, region: string): Arti
       accountIds: targets.map((target) => target.account.id),
       roleArns: targets.map((target) => naming.deployRoleArn(target)),
       access: 'read',
+      // Deploy actions read only the build output (lib/artifact-layout.ts), never the source.
+      objects: [artifactKeys(naming.pipelineName, BUILD_ARTIFACT)],
     },
   ];
 }

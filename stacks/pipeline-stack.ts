@@ -3,6 +3,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
 import { deployKindOf, type SourceRevision } from '../deploy-kinds';
 import type { PipelineConfig } from '../lib/config/schema';
+import { BUILD_ARTIFACT, SOURCE_ARTIFACT } from '../lib/artifact-layout';
 import type { Naming } from '../lib/naming';
 import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
@@ -24,8 +25,6 @@ export type PipelineOutput =
   | 'build_project_name'
   | 'notifications_topic_arn';
 
-const SOURCE_ARTIFACT = 'source_output';
-const BUILD_ARTIFACT = 'build_output';
 
 /**
  * Pipeline account, applied last: the build project, the approval topic, the

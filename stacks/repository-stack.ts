@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { SourceOf } from '../lib/config/schema';
 import type { RepositoryOutput } from '../source-kinds/source-kind';
+import { artifactKeys, SOURCE_ARTIFACT } from '../lib/artifact-layout';
 import { artifactStatements } from '../modules/artifact-store';
 import { EventRoute } from '../modules/event-route';
 import { Role } from '../modules/iam-role';
@@ -55,7 +56,12 @@ export class RepositoryStack extends AccountStack<RepositoryOutput> {
       trust: { kind: 'role', roleArn: naming.pipelineRoleArn },
       statements: [
         { sid: 'ReadsRepository', actions: CODECOMMIT_SOURCE_ACTIONS, resources: [repository.arn] },
-        ...artifactStatements('read-write', base.get('artifact_bucket_arn'), base.get('artifact_key_arn')),
+        // Only the source artifact's objects (lib/artifact-layout.ts): it cannot overwrite a build output waiting for
+        // approval. PutObjectAcl: a cross-account CodeCommit source action sets the object's ACL (aws-cdk #14156, #14260).
+        ...artifactStatements('read-write', base.get('artifact_bucket_arn'), base.get('artifact_key_arn'), '', {
+          objects: [artifactKeys(naming.pipelineName, SOURCE_ARTIFACT)],
+          putAcl: true,
+        }),
       ],
     });
 

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { TargetConfig } from '../lib/config/schema';
 import { deployKindOf } from '../deploy-kinds';
+import { artifactKeys, BUILD_ARTIFACT } from '../lib/artifact-layout';
 import { artifactStatements } from '../modules/artifact-store';
 import { Role } from '../modules/iam-role';
 import type { AccountFoundationStack } from './account-foundation-stack';
@@ -55,7 +56,10 @@ export class TargetStack extends AccountStack<TargetOutput> {
       trust: { kind: 'role', roleArn: naming.pipelineRoleArn },
       statements: [
         ...(artifacts
-          ? artifactStatements('read', artifacts.get(store.bucketArn), artifacts.get(store.keyArn))
+          ? // Only the build output, the one artifact deploy actions read (lib/artifact-layout.ts).
+            artifactStatements('read', artifacts.get(store.bucketArn), artifacts.get(store.keyArn), '', {
+              objects: [artifactKeys(naming.pipelineName, BUILD_ARTIFACT)],
+            })
           : []),
         ...side.deployStatements,
       ],
