@@ -3,6 +3,7 @@ import { createBackend } from './lib/backend';
 import { ConfigError, loadConfig } from './lib/config/load';
 import type { PlatformConfig } from './lib/config/schema';
 import { Naming, PlatformNaming } from './lib/naming';
+import { formatNextSteps } from './lib/next-steps';
 import { synthesizeAtomically, synthesizeHclAtomically } from './lib/synth';
 import { AccountFoundationStack } from './stacks/account-foundation-stack';
 import { PipelineBaseStack } from './stacks/pipeline-base-stack';
@@ -63,6 +64,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const build = (app: App) => buildStacks(app, config);
     if (env.SYNTH_HCL_OUTPUT === 'true') await synthesizeHclAtomically(outdir, build);
     else synthesizeAtomically(outdir, build);
+    // What only a person can do after applying (a pending connection's handshake); nothing when there is none.
+    process.stdout.write(formatNextSteps(config));
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -1,4 +1,5 @@
 import { loadConfig } from '../lib/config/load';
+import { formatNextSteps } from '../lib/next-steps';
 import { formatReport } from '../lib/verify/report';
 import { readSynthesized } from '../lib/verify/synthesized';
 import { verifyAccess } from '../lib/verify/verify';
@@ -9,6 +10,7 @@ async function main(): Promise<number> {
   const outdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
   const verification = await verifyAccess(readSynthesized(outdir), config);
   process.stdout.write(`Access proof of ${outdir} for ${file}\n\n${formatReport(verification)}`);
+  process.stdout.write(formatNextSteps(config));
   return verification.ok ? 0 : 1;
 }
 

@@ -1,3 +1,4 @@
+import { artifactPrefix, BUILD_ARTIFACT, SOURCE_ARTIFACT } from '../artifact-layout';
 import type { PipelineConfig, SourceOf } from '../config/schema';
 import { type Naming, roleArn } from '../naming';
 import { aliasArn, deployAccess, KMS_UPLOAD, type PurposefulRequest } from './deploy-access';
@@ -92,19 +93,26 @@ const ALERT_KINDS = ['pipeline-changes', 'job-results', 'approvals'];
 interface ArtifactStore {
   region: string;
   bucket: string;
-  /** An object of the store (the key's shape does not matter to the policies). */
-  object: string;
+  /**
+   * An object of each artifact, where CodePipeline puts it (lib/artifact-layout.ts):
+   * roles are granted only the artifacts they write or read.
+   */
+  objects: Record<Artifact, string>;
   /** The key's alias ARN in the store's region (every store's key is a replica of one multi-region key). */
   key: string;
 }
 
+/** The artifacts of a pipeline: the source action's output and the build's output. */
+type Artifact = 'source' | 'build';
+
 function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[] {
   return [config.pipeline.account.region, ...naming.extraRegions].map((region) => {
     const bucket = naming.artifactBucketIn(region);
+    const object = (artifact: string) => `arn:aws:s3:::${bucket}/${artifactPrefix(naming.pipelineName, artifact)}Ab3dE9x.zip`;
     return {
       region,
       bucket,
-      object: `arn:aws:s3:::${bucket}/${naming.pipelineName}/source_out/artifact.zip`,
+      objects: { source: object(SOURCE_ARTIFACT), build: object(BUILD_ARTIFACT) },
       key: aliasArn({ id: config.pipeline.account.id, region }, naming.artifactKeyAlias),
     };
   });
@@ -157,22 +165,32 @@ function usesArtifacts(
   actor: Actor,
   store: ArtifactStore,
   access: 'read' | 'read-write',
+  artifacts: readonly Artifact[] = ['source', 'build'],
 ): AccessPath[] {
   const where = inRegion(config, store);
   return [
-    allowed(`${who} reads artifacts${where}`, actor, { action: 's3:GetObject', resource: store.object }),
+    ...artifacts.map((artifact) =>
+      allowed(`${who} reads the ${artifact} artifact${where}`, actor, { action: 's3:GetObject', resource: store.objects[artifact] }),
+    ),
     allowed(`${who} decrypts artifacts${where}`, actor, { action: 'kms:Decrypt', resource: store.key, context: viaS3(store.region) }),
     ...(access === 'read-write'
       ? [
-          allowed(`${who} writes encrypted artifacts over TLS${where}`, actor, {
-            action: 's3:PutObject',
-            resource: store.object,
-            context: KMS_UPLOAD,
-          }),
+          ...artifacts.map((artifact) =>
+            allowed(`${who} writes the ${artifact} artifact encrypted over TLS${where}`, actor, {
+              action: 's3:PutObject',
+              resource: store.objects[artifact],
+              context: KMS_UPLOAD,
+            }),
+          ),
           allowed(`${who} encrypts artifacts${where}`, actor, { action: 'kms:GenerateDataKey', resource: store.key, context: viaS3(store.region) }),
         ]
       : []),
   ];
+}
+
+/** The writer of the source artifact sets its ACL (aws-cdk #14156/#14260, #13557/#13637; modules/artifact-store.ts). */
+function setsSourceAcl(who: string, actor: Actor, home: ArtifactStore): AccessPath {
+  return allowed(`${who} sets the ACL of the source artifact`, actor, { action: 's3:PutObjectAcl', resource: home.objects.source });
 }
 
 /**
@@ -228,7 +246,8 @@ export async function requiredPaths(config: PipelineConfig, naming: Naming, inve
     if (access.readsArtifacts) {
       // The store of the target's own region: CodePipeline hands the action its artifacts there.
       paths.push(
-        ...usesArtifacts(config, `the deploy role of ${target.name}`, deployer, storeOf(stores, target.account.region), 'read'),
+        // Deploy actions read only the build output.
+        ...usesArtifacts(config, `the deploy role of ${target.name}`, deployer, storeOf(stores, target.account.region), 'read', ['build']),
       );
     }
     for (const { purpose, ...request } of access.requests) {
@@ -282,7 +301,9 @@ function sourcePaths(config: PipelineConfig, naming: Naming, inventory: Inventor
         ...SOURCE_ACTIONS.map((action) =>
           allowed('the source role reads the repository', role(naming.sourceRoleArn), { action, resource: naming.repositoryArn }),
         ),
-        ...usesArtifacts(config, 'the source role', role(naming.sourceRoleArn), home, 'read-write'),
+        // Only the source artifact: the source role cannot touch the build output (forbiddenPaths).
+        ...usesArtifacts(config, 'the source role', role(naming.sourceRoleArn), home, 'read-write', ['source']),
+        setsSourceAcl('the source role', role(naming.sourceRoleArn), home),
         allowed(
           'EventBridge assumes the forwarder role for the forwarding rule',
           serviceFor('events.amazonaws.com', source.account.id, naming.forwardSourceChangesRuleArn),
@@ -297,13 +318,16 @@ function sourcePaths(config: PipelineConfig, naming: Naming, inventory: Inventor
     }
     case 'connection':
       // A V2 trigger starts the pipeline: no rule, no starter role.
-      return [connectionArn(source, inventory)].map((arn) =>
-        // A connection's ARN names the service prefix it was created under (codestar-connections or codeconnections).
-        allowed('the pipeline role uses the connection', pipelineRole, {
-          action: `${arn.split(':')[2]}:UseConnection`,
-          resource: arn,
-        }),
-      );
+      return [
+        ...[connectionArn(source, inventory)].map((arn) =>
+          // A connection's ARN names the service prefix it was created under (codestar-connections or codeconnections).
+          allowed('the pipeline role uses the connection', pipelineRole, {
+            action: `${arn.split(':')[2]}:UseConnection`,
+            resource: arn,
+          }),
+        ),
+        setsSourceAcl('the pipeline role', pipelineRole, home),
+      ];
     case 's3': {
       const bucket = `arn:aws:s3:::${naming.sourceBucket(source)}`;
       const object = `${bucket}/${source.objectKey}`;
@@ -740,6 +764,22 @@ export function forbiddenPaths(
 
   paths.push(...encryptionContextPaths(config, naming, stores[0]));
   paths.push(...sourceForbiddenPaths(config, naming, inventory));
+  if (config.source.kind === 'codecommit') {
+    // The source role writes only the source artifact (lib/artifact-layout.ts): never the build output, which may be
+    // waiting for an approval.
+    const sourceRole = role(naming.sourceRoleArn);
+    paths.push(
+      denied('the source role cannot overwrite the build output', sourceRole, {
+        action: 's3:PutObject',
+        resource: stores[0].objects.build,
+        context: KMS_UPLOAD,
+      }),
+      denied('the source role cannot set the ACL of the build output', sourceRole, {
+        action: 's3:PutObjectAcl',
+        resource: stores[0].objects.build,
+      }),
+    );
+  }
   paths.push(...terraformCloudForbiddenPaths(config, naming, inventory, outsider));
 
   for (const target of config.targets) {
@@ -756,16 +796,20 @@ export function forbiddenPaths(
     }
     const own = storeOf(stores, target.account.region);
     if (access.readsArtifacts) {
-      // Deploy roles only read artifacts.
+      // Deploy roles only read artifacts, and only the build output their actions consume.
       paths.push(
         denied(`the deploy role of ${target.name} cannot write artifacts`, deployer, {
           action: 's3:PutObject',
-          resource: own.object,
+          resource: own.objects.build,
           context: KMS_UPLOAD,
         }),
         denied(`the deploy role of ${target.name} cannot delete artifacts`, deployer, {
           action: 's3:DeleteObject',
-          resource: own.object,
+          resource: own.objects.build,
+        }),
+        denied(`the deploy role of ${target.name} cannot read the source artifact`, deployer, {
+          action: 's3:GetObject',
+          resource: own.objects.source,
         }),
         denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, {
           action: 'kms:GenerateDataKey',
@@ -779,7 +823,7 @@ export function forbiddenPaths(
         paths.push(
           denied(`the deploy role of ${target.name} cannot read artifacts`, deployer, {
             action: 's3:GetObject',
-            resource: store.object,
+            resource: store.objects.build,
           }),
           denied(`the deploy role of ${target.name} cannot decrypt artifacts`, deployer, {
             action: 'kms:Decrypt',
