@@ -433,4 +433,20 @@ describe('what a real run needs', () => {
     expect(group.depends_on).toContain('aws_iam_role_policy.codedeploy_role_policy');
     expect(stacks['rel-target-bluegreen'].resource.aws_iam_role_policy.codedeploy_role_policy).toBeDefined();
   });
+
+  it('tests only the source keys a service documents: none for CodePipeline, the project for CodeBuild', () => {
+    const documents = stacks['rel-pipeline'].data.aws_iam_policy_document;
+    expect(documents.pipeline_role_trust.statement).toEqual([
+      {
+        sid: 'TrustService',
+        effect: 'Allow',
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'Service', identifiers: ['codepipeline.amazonaws.com'] }],
+      },
+    ]);
+    expect(documents.build_role_trust.statement[0].condition.map((c: any) => c.variable)).toEqual([
+      'aws:SourceAccount',
+      'aws:SourceArn',
+    ]);
+  });
 });

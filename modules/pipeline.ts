@@ -29,7 +29,7 @@ export interface PipelineProps {
   provider: AwsProvider;
   accountId: string;
   name: string;
-  /** ARN the pipeline will have: the role's trust is pinned to it. */
+  /** ARN the pipeline will have. */
   pipelineArn: string;
   roleName: string;
   /** The artifact store of the pipeline's region first, then one per other region where actions run. */
@@ -68,8 +68,12 @@ export class Pipeline extends Construct {
       trust: {
         kind: 'service',
         service: 'codepipeline.amazonaws.com',
-        sourceAccount: props.accountId,
-        sourceArn: props.pipelineArn,
+        // AWS documents no aws:SourceArn/aws:SourceAccount for CodePipeline assuming its service role: its guide's trust
+        // policy has no condition (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-service-role-cli.html)
+        // and CodePipeline has no confused-deputy page, unlike CodeBuild and CodeDeploy. A key the service does not send
+        // would deny every run. The role is this pipeline's alone; only its actions' roles trust it (aws:PrincipalArn).
+        withoutSourceConditionsBecause:
+          'CodePipeline documents no aws:SourceArn/aws:SourceAccount when it assumes its service role (docs/security.md)',
       },
       statements: [
         ...(actionRoles.length > 0

@@ -203,8 +203,9 @@ export async function requiredPaths(config: PipelineConfig, naming: Naming, inve
   const pipelineRole = role(naming.pipelineRoleArn);
   const paths: AccessPath[] = [
     allowed(
-      'CodePipeline assumes the pipeline role for this pipeline',
-      serviceFor('codepipeline.amazonaws.com', pipeline.id, naming.pipelineArn),
+      'CodePipeline assumes the pipeline role',
+      // CodePipeline documents no source keys for assuming its service role, and the trust tests none (modules/pipeline.ts).
+      { kind: 'service', service: 'codepipeline.amazonaws.com' },
       assume(naming.pipelineRoleArn),
     ),
     // CodePipeline copies artifacts into the store of each action's region, as the pipeline role.
