@@ -204,6 +204,40 @@ describe('a mutated policy flips exactly the paths it should', () => {
     ]);
   });
 
+  it('artifacts by prefix: the source role cannot overwrite the build output, a deploy role cannot read the source', async () => {
+    const verification = await verifyExample(synthesize(exampleConfig()));
+    const row = (claim: string) => verification.outcomes.find((o) => o.path.claim === claim);
+    for (const claim of [
+      'the source role cannot overwrite the build output',
+      'the source role cannot set the ACL of the build output',
+      'the deploy role of staging cannot read the source artifact',
+      'the deploy role of production cannot read the source artifact',
+    ]) {
+      expect([claim, row(claim)?.path.expect, row(claim)?.problems]).toEqual([claim, 'Denied', []]);
+    }
+    // What they need stays allowed: the source role writes and sets the ACL of the source artifact, deploy roles read the build output.
+    expect(row('the source role sets the ACL of the source artifact')?.result).toBe('Allowed');
+    expect(row('the deploy role of staging reads the build artifact')?.path.resource).toBe(
+      `${ARTIFACT_OBJECTS}acme-webapp/build_outp/Ab3dE9x.zip`,
+    );
+  });
+
+  it('a source role granted the whole bucket (both sides) could overwrite the build output waiting for approval', async () => {
+    const widen = (s: TerraformJson) => {
+      s.resources = s.resources.map((r: string) => r.replace(/\/acme-webapp\/source_out\/\*$/, '/*'));
+    };
+    const verification = await verifyExample(
+      mutated((stacks) => {
+        widen(statement(stacks, 'webapp-repository', 'source_role_permissions', 'ReadsWritesArtifacts'));
+        widen(statement(stacks, 'webapp-base', 'artifact_store_bucket_policy_document', 'SourceReadsWritesArtifacts'));
+      }),
+    );
+    expect(failing(verification).map((o) => [o.path.claim, o.result])).toEqual([
+      ['the source role cannot overwrite the build output', 'Allowed'],
+      ['the source role cannot set the ACL of the build output', 'Allowed'],
+    ]);
+  });
+
   it('a removed TLS guard: requests to the artifact bucket without TLS are no longer refused', async () => {
     const verification = await verifyExample(
       mutated((stacks) =>
