@@ -96,8 +96,9 @@ function deployers(config: PipelineConfig, naming: Naming, region: string): Arti
       accountIds: targets.map((target) => target.account.id),
       roleArns: targets.map((target) => naming.deployRoleArn(target)),
       access: 'read',
-      // Deploy actions read only the build output (lib/artifact-layout.ts), never the source.
-      objects: [artifactKeys(naming.pipelineName, BUILD_ARTIFACT)],
+      // Deploy actions read only the build output (lib/artifact-layout.ts), never the source. A store of another region
+      // holds only the copies CodePipeline makes for the actions there, in a layout no AWS page documents: whole bucket.
+      objects: region === config.pipeline.account.region ? [artifactKeys(naming.pipelineName, BUILD_ARTIFACT)] : undefined,
     },
   ];
 }

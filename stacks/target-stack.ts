@@ -48,6 +48,7 @@ export class TargetStack extends AccountStack<TargetOutput> {
     const artifacts = kind.readsArtifacts ? this.readOutputs(context.base) : undefined;
     // The store of the target's own region: CodePipeline hands the action its artifacts there.
     const store = artifactStoreOutputs(config, target.account.region);
+    const home = target.account.region === config.pipeline.account.region;
 
     const role = new Role(this, 'deploy_role', {
       provider: this.provider,
@@ -56,9 +57,11 @@ export class TargetStack extends AccountStack<TargetOutput> {
       trust: { kind: 'role', roleArn: naming.pipelineRoleArn },
       statements: [
         ...(artifacts
-          ? // Only the build output, the one artifact deploy actions read (lib/artifact-layout.ts).
+          ? // Only the build output, the one artifact deploy actions read (lib/artifact-layout.ts), in the pipeline's region.
+            // A store of another region holds only the copies CodePipeline makes for actions there (deploy actions read
+            // only the build output); no AWS page documents the key layout of those copies, so the whole bucket.
             artifactStatements('read', artifacts.get(store.bucketArn), artifacts.get(store.keyArn), '', {
-              objects: [artifactKeys(naming.pipelineName, BUILD_ARTIFACT)],
+              objects: home ? [artifactKeys(naming.pipelineName, BUILD_ARTIFACT)] : undefined,
             })
           : []),
         ...side.deployStatements,

@@ -209,7 +209,10 @@ export async function requiredPaths(config: PipelineConfig, naming: Naming, inve
       assume(naming.pipelineRoleArn),
     ),
     // CodePipeline copies artifacts into the store of each action's region, as the pipeline role.
-    ...stores.flatMap((store) => usesArtifacts(config, 'the pipeline role', pipelineRole, store, 'read-write')),
+    // A store of another region holds only the copies of what its actions consume: the build output.
+    ...stores.flatMap((store) =>
+      usesArtifacts(config, 'the pipeline role', pipelineRole, store, 'read-write', store === stores[0] ? ['source', 'build'] : ['build']),
+    ),
     ...config.targets.map((target) =>
       allowed(`the pipeline role assumes the deploy role of ${target.name}`, pipelineRole, assume(naming.deployRoleArn(target))),
     ),
@@ -808,16 +811,22 @@ export function forbiddenPaths(
           action: 's3:DeleteObject',
           resource: own.objects.build,
         }),
-        denied(`the deploy role of ${target.name} cannot read the source artifact`, deployer, {
-          action: 's3:GetObject',
-          resource: own.objects.source,
-        }),
         denied(`the deploy role of ${target.name} cannot encrypt artifacts`, deployer, {
           action: 'kms:GenerateDataKey',
           resource: own.key,
           context: viaS3(own.region),
         }),
       );
+      // Only the build output's prefix, in the pipeline's region; a store of another region holds only the copies
+      // CodePipeline makes for the actions there (stacks/target-stack.ts).
+      if (own === stores[0]) {
+        paths.push(
+          denied(`the deploy role of ${target.name} cannot read the source artifact`, deployer, {
+            action: 's3:GetObject',
+            resource: own.objects.source,
+          }),
+        );
+      }
     } else {
       // A kind whose actions have no artifacts gets none.
       for (const store of new Set([stores[0], own])) {
