@@ -11,22 +11,18 @@ export type ArtifactAccess = 'read' | 'read-write';
  * statement in the bucket policy however many accounts it spans, so the
  * policy stays far below its size limit (20 KB) with hundreds of targets.
  */
-export interface ArtifactUsers {
+export interface ArtifactUsers extends ArtifactScope {
   /** Statement id prefix, e.g. `Source` gives `SourceUsesKey`. */
   sid: string;
   /** The accounts of the roles. */
   accountIds: string[];
   roleArns: string[];
   access: ArtifactAccess;
-  /** Key patterns of the objects the roles use (lib/artifact-layout.ts), e.g. `acme-api/source_out/*`; every object when omitted. */
-  objects?: string[];
-  /** The roles write the source artifact and also set its ACL (`s3:PutObjectAcl`, see `ArtifactScope`). */
-  putAcl?: boolean;
 }
 
 /** Which objects of a store a role uses, beyond the access level. */
 export interface ArtifactScope {
-  /** Key patterns of the objects (lib/artifact-layout.ts); every object of the bucket when omitted. */
+  /** Key patterns of the objects (lib/artifact-layout.ts), e.g. `acme-api/source_out/*`; every object when omitted. */
   objects?: string[];
   /**
    * Also `s3:PutObjectAcl` on those objects: the writers of a source artifact
