@@ -149,6 +149,7 @@ function failing(verification: Verification): Outcome[] {
 
 const STAGING_DEPLOYER = 'acme-webapp-deploy-staging@333333333333';
 const PRODUCTION_DEPLOYER = 'acme-webapp-deploy-production@444444444444';
+const SOURCE_ROLE = 'acme-webapp-source@222222222222';
 const ARTIFACT_KEY = 'arn:aws:kms:ap-northeast-1:111111111111:alias/acme-artifacts';
 const ARTIFACT_OBJECTS = 'arn:aws:s3:::acme-artifacts-webapp-111111111111-ap-northeast-1/';
 
@@ -232,9 +233,16 @@ describe('a mutated policy flips exactly the paths it should', () => {
         widen(statement(stacks, 'webapp-base', 'artifact_store_bucket_policy_document', 'SourceReadsWritesArtifacts'));
       }),
     );
-    expect(failing(verification).map((o) => [o.path.claim, o.result])).toEqual([
-      ['the source role cannot overwrite the build output', 'Allowed'],
-      ['the source role cannot set the ACL of the build output', 'Allowed'],
+    // Only the source role gains, and only on the build output.
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.claim, o.result])).toEqual([
+      [`${SOURCE_ROLE} (widened to *)`, 'only the named principal may: the pipeline role reads the build artifact', 'Allowed'],
+      [
+        `${SOURCE_ROLE} (widened to *)`,
+        'only the named principal may: the pipeline role writes the build artifact encrypted over TLS',
+        'Allowed',
+      ],
+      [SOURCE_ROLE, 'the source role cannot overwrite the build output', 'Allowed'],
+      [SOURCE_ROLE, 'the source role cannot set the ACL of the build output', 'Allowed'],
     ]);
   });
 
