@@ -25,7 +25,6 @@ export type PipelineOutput =
   | 'build_project_name'
   | 'notifications_topic_arn';
 
-
 /**
  * Pipeline account, applied last: the build project, the approval topic, the
  * V2 pipeline and what starts it (an EventBridge rule or a V2 trigger,
