@@ -81,9 +81,24 @@ async function proofPaths(model: AccessModel, platform: PlatformConfig): Promise
 }
 
 async function resultIn(model: AccessModel, path: AccessPath): Promise<AccessResult> {
+  if (missingResource(model, path)) return 'absent';
   const outcome = await evaluate(model, path);
   // The engine errs when the output has no such role, or cannot tell who owns the resource: nothing to allow.
   return outcome.result === 'Error' ? 'absent' : outcome.result;
+}
+
+/**
+ * A request on a role, key alias or bucket that the output does not create
+ * (of a target the other output has): without its trust or resource policy
+ * the engine would judge the caller's own policies alone, which is no access
+ * at all when the resource does not exist.
+ */
+function missingResource(model: AccessModel, path: AccessPath): boolean {
+  if (path.outsideStacks || path.resource === '*') return false;
+  if (path.action.toLowerCase().startsWith('sts:assumerole')) return !model.roles.has(path.resource);
+  if (/^arn:aws:kms:[^:]*:[^:]*:alias\//.test(path.resource)) return !model.keyAliases.has(path.resource);
+  const bucket = /^arn:aws:s3:::([^/]+)/.exec(path.resource)?.[1];
+  return bucket !== undefined && path.account === undefined && !model.bucketAccounts.has(bucket);
 }
 
 /** The same request derived twice (for two pipelines, or from both configurations) is compared once. */

@@ -42,7 +42,8 @@ export function diffResources(before: SynthesizedApp, after: SynthesizedApp): St
     const now = after.stacks[stack];
     const diff = diffStack(old ?? {}, now ?? {});
     const status = !old ? 'added' : !now ? 'removed' : 'changed';
-    if (status === 'changed' && diff.resources.length === 0 && diff.settings.length === 0) continue;
+    if (status !== 'changed') diff.settings = [];
+    else if (diff.resources.length === 0 && diff.settings.length === 0) continue;
     out.push({ stack, status, ...diff });
   }
   return out;
