@@ -14,6 +14,10 @@
  * - events/bus.go: `name`, `event_source_name`.
  * - events/rule.go: `name`, `name_prefix`, `event_bus_name`.
  * - logs/group.go: `name`, `name_prefix`, `log_group_class` (retention and key in place).
+ * - iam/policy.go: `name`, `name_prefix`, `path`, and `description` (the document gets a new version in place).
+ * - kms/key.go: `customer_master_key_spec`, `key_usage`, `multi_region`, `custom_key_store_id`,
+ *   `xks_key_id` (policy, description, rotation in place).
+ * - codecommit/repository.go: `repository_name` (description and default branch in place).
  * Any other type or argument is reported as an in-place update: the diff says
  * so in its legend, and `terraform plan` remains the authority.
  */
@@ -29,6 +33,9 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   aws_cloudwatch_event_bus: ['name', 'event_source_name'],
   aws_cloudwatch_event_rule: ['name', 'name_prefix', 'event_bus_name'],
   aws_cloudwatch_log_group: ['name', 'name_prefix', 'log_group_class'],
+  aws_iam_policy: ['name', 'name_prefix', 'path', 'description'],
+  aws_kms_key: ['customer_master_key_spec', 'key_usage', 'multi_region', 'custom_key_store_id', 'xks_key_id'],
+  aws_codecommit_repository: ['repository_name'],
 };
 
 /** The arguments of a resource type whose change replaces it (none known: empty). */
