@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -240,6 +240,25 @@ describe('the diff command', () => {
     expect(config.err).toMatch(/absent\.yaml/);
     expect(config.err).not.toMatch(/\n\s+at /);
   });
+
+  it('still prints the resource changes when the access paths cannot be compared, and exits 2', async () => {
+    // An earlier output the access model refuses: a policy attached to a role no stack creates.
+    const against = path.join(work, 'unreadable.out');
+    cpSync(base().outdir, against, { recursive: true });
+    const file = path.join(against, 'stacks', 'platform', 'cdk.tf.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const provider = (Object.values(json.resource.aws_iam_role)[0] as { provider: string }).provider;
+    json.resource.aws_iam_role_policy = {
+      ...json.resource.aws_iam_role_policy,
+      ghost: { name: 'ghost', role: 'ghost', policy: '{}', provider },
+    };
+    writeFileSync(file, JSON.stringify(json));
+    const { code, out, err } = await run('--config', 'config/example.yaml', '--against', against);
+    expect(code).toBe(2);
+    expect(out).toMatch(/- +aws_iam_role_policy\.ghost +destroyed/);
+    expect(out).toContain('Access paths were NOT compared');
+    expect(err.trim().split('\n')).toEqual([expect.stringMatching(/^diff: the access paths could not be compared: .*ghost/)]);
+  }, 120_000);
 
   it('prints its usage for --help and exits 0', async () => {
     const { code, out } = await run('--help');

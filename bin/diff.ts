@@ -24,7 +24,8 @@ Options:
                                json for tools
   -h, --help                   show this help
 
-Exit code: 0 nothing changed, 1 something changed, 2 error.
+Exit code: 0 nothing changed, 1 something changed, 2 error (including access paths that could
+not be compared; the resource changes are printed all the same).
 
 Examples:
   git stash && npm run synth && git stash pop     # the earlier output, from the base
@@ -91,6 +92,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       ...(againstConfig ? { againstConfig: { file: options['against-config']!, platform: againstConfig } } : {}),
     });
     io.out(formatDiff(result, format));
+    if (result.accessError) {
+      io.err(`diff: the access paths could not be compared: ${result.accessError}\n`);
+      return 2;
+    }
     return result.changed ? 1 : 0;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DiffInputError) {

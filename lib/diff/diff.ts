@@ -31,6 +31,8 @@ export interface DiffResult {
   /** Resources whose address changed: the plan destroys `from` and creates `to`. */
   moved: Array<{ from: string; to: string; type: string }>;
   access: AccessChange[];
+  /** Why the access paths could not be compared (an output the access model cannot read); the resources still are. */
+  accessError?: string;
   summary: DiffSummary;
   changed: boolean;
 }
@@ -80,7 +82,13 @@ export async function diffOutputs(
     mark(stacks, from, `address changed: created anew as ${to}`);
     mark(stacks, to, `address changed: replaces ${from}`);
   }
-  const access = await diffAccess(before, after, { after: inputs.platform, before: inputs.againstConfig?.platform });
+  let access: AccessChange[] = [];
+  let accessError: string | undefined;
+  try {
+    access = await diffAccess(before, after, { after: inputs.platform, before: inputs.againstConfig?.platform });
+  } catch (error) {
+    accessError = (error as Error).message;
+  }
   const resources = stacks.flatMap((s) => s.resources);
   const summary: DiffSummary = {
     stacksAdded: stacks.filter((s) => s.status === 'added').length,
@@ -101,6 +109,7 @@ export async function diffOutputs(
     stacks,
     moved,
     access,
+    ...(accessError ? { accessError } : {}),
     summary,
     changed: stacks.length > 0 || access.length > 0,
   };

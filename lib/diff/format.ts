@@ -109,6 +109,7 @@ function accessLine(a: AccessChange): string {
 
 function notes(result: DiffResult): string[] {
   const out: string[] = [];
+  if (result.accessError) out.push(`Access paths were NOT compared: ${result.accessError}`);
   if (!result.againstConfig && result.changed) {
     out.push(
       'Access paths are derived from the new configuration; give --against-config <file|dir> (the configuration of the earlier output) to compare the paths only it had (a removed or renamed target).',
