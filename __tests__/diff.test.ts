@@ -189,6 +189,18 @@ describe('replacements from ForceNew arguments', () => {
     ]);
     expect(diffResources(app(role({ '//': { a: 1 } })), app(role({ '//': { a: 2 } })))).toEqual([]);
   });
+
+  it('reads an element inserted into a list as one addition, not as every later element changed', () => {
+    const [stack] = diffResources(
+      app(role({ managed_policy_arns: ['a', 'b', 'c'], tags: { x: '1' } })),
+      app(role({ managed_policy_arns: ['z', 'a', 'c'], tags: { x: '2' } })),
+    );
+    expect(stack.resources[0].attributes).toEqual([
+      { path: 'managed_policy_arns[0]', after: 'z' },
+      { path: 'managed_policy_arns[1]', before: 'b' },
+      { path: 'tags.x', before: '1', after: '2' },
+    ]);
+  });
 });
 
 describe('the diff command', () => {

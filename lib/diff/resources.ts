@@ -136,19 +136,15 @@ function topArgument(path: string): string {
   return /^[^.[]+/.exec(path)?.[0] ?? path;
 }
 
-/** Every leaf that differs, with its path; arrays compare by position. */
+/**
+ * Every leaf that differs, with its path (indexes of the new value; of the old
+ * one for a removed element). Arrays are aligned on their longest common run
+ * of equal elements, so one element inserted into a list reads as one
+ * addition, not as every later element changed.
+ */
 function valueChanges(before: unknown, after: unknown, path: string): AttributeChange[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  if (Array.isArray(before) && Array.isArray(after)) {
-    const out: AttributeChange[] = [];
-    for (let i = 0; i < Math.max(before.length, after.length); i++) {
-      const at = `${path}[${i}]`;
-      if (i >= before.length) out.push({ path: at, after: after[i] });
-      else if (i >= after.length) out.push({ path: at, before: before[i] });
-      else out.push(...valueChanges(before[i], after[i], at));
-    }
-    return out;
-  }
+  if (Array.isArray(before) && Array.isArray(after)) return arrayChanges(before, after, path);
   if (isObject(before) && isObject(after)) {
     const out: AttributeChange[] = [];
     for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
@@ -160,6 +156,45 @@ function valueChanges(before: unknown, after: unknown, path: string): AttributeC
     return out;
   }
   return [{ path, before, after }];
+}
+
+function arrayChanges(before: unknown[], after: unknown[], path: string): AttributeChange[] {
+  const a = before.map((v) => JSON.stringify(v));
+  const b = after.map((v) => JSON.stringify(v));
+  // common[i][j]: the length of the longest common subsequence of a[i..] and b[j..].
+  const common = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i][j] = a[i] === b[j] ? common[i + 1][j + 1] + 1 : Math.max(common[i + 1][j], common[i][j + 1]);
+    }
+  }
+  const out: AttributeChange[] = [];
+  let removed: number[] = [];
+  let added: number[] = [];
+  // Between two equal elements, the unmatched ones pair up by position (a changed element), the rest were added or removed.
+  const flush = () => {
+    const paired = Math.min(removed.length, added.length);
+    for (let k = 0; k < paired; k++) out.push(...valueChanges(before[removed[k]], after[added[k]], `${path}[${added[k]}]`));
+    for (const r of removed.slice(paired)) out.push({ path: `${path}[${r}]`, before: before[r] });
+    for (const s of added.slice(paired)) out.push({ path: `${path}[${s}]`, after: after[s] });
+    removed = [];
+    added = [];
+  };
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      flush();
+      i++;
+      j++;
+    } else if (j < b.length && (i >= a.length || common[i][j + 1] >= common[i + 1][j])) {
+      added.push(j++);
+    } else {
+      removed.push(i++);
+    }
+  }
+  flush();
+  return out;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
