@@ -904,7 +904,7 @@ function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: Ar
       withoutContext(
         'CloudWatch uses the notifications key only for its topic',
         serviceFor('cloudwatch.amazonaws.com', pipeline.id, naming.alarmArn(naming.pipelineFailedAlarm)),
-        aliasArn(pipeline, naming.notificationsKeyAlias),
+        aliasArn(pipeline, naming.shared.notificationsKeyAlias),
         'aws:sns:topicArn',
       ),
     );
