@@ -90,7 +90,7 @@ const SOURCE_ACTIONS = [
 const ALERT_KINDS = ['pipeline-changes', 'job-results', 'approvals'];
 
 /** The artifact store of one region: where CodePipeline hands the actions of that region their artifacts. */
-interface ArtifactStore {
+export interface ArtifactStore {
   region: string;
   bucket: string;
   /**
@@ -105,7 +105,7 @@ interface ArtifactStore {
 /** The artifacts of a pipeline: the source action's output and the build's output. */
 type Artifact = 'source' | 'build';
 
-function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[] {
+export function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[] {
   return [config.pipeline.account.region, ...naming.extraRegions].map((region) => {
     const bucket = naming.artifactBucketIn(region);
     const object = (artifact: string) => `arn:aws:s3:::${bucket}/${artifactPrefix(naming.pipelineName, artifact)}Ab3dE9x.zip`;
@@ -958,7 +958,7 @@ function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: Ar
       withoutContext(
         'CloudWatch uses the notifications key only for its topic',
         serviceFor('cloudwatch.amazonaws.com', pipeline.id, naming.alarmArn(naming.pipelineFailedAlarm)),
-        aliasArn(pipeline, naming.notificationsKeyAlias),
+        aliasArn(pipeline, naming.shared.notificationsKeyAlias),
         'aws:sns:topicArn',
       ),
     );
