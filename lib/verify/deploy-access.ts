@@ -254,11 +254,8 @@ const DEPLOY_KINDS: { [K in DeployKindName]: (target: TargetOf<K>, naming: Namin
         { purpose: 'publishes the new version', action: 'lambda:PublishVersion', resource: fn },
         { purpose: 'reads the alias', action: 'lambda:GetAlias', resource: `${fn}:${deploy.alias}` },
         { purpose: 'shifts the alias to the new version', action: 'lambda:UpdateAlias', resource: `${fn}:${deploy.alias}` },
-        {
-          purpose: "reads the alias's provisioned concurrency",
-          action: 'lambda:GetProvisionedConcurrencyConfig',
-          resource: `${fn}:${deploy.alias}`,
-        },
+        // lambda:GetProvisionedConcurrencyConfig is granted (action reference) but not proven: its resource is an alias or
+        // a version, whose ARNs have the same form, so the evaluation engine cannot tell which one a request names.
         { purpose: 'creates the action log group', action: 'logs:CreateLogGroup', resource: logGroup },
         ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
           purpose: 'writes the action logs',
