@@ -54,7 +54,12 @@ export function ruleCounts(stage: PlannedStage): { beforeEntry: number; onSucces
 /**
  * The conditions of one stage. `ruleRoleOf` names the role a target's alarm
  * rules run as: its deploy role, in the account and region where its alarms
- * are (the pipeline role cannot read another account's alarms).
+ * are (the pipeline role cannot read another account's alarms). The API
+ * documents a rule's roleArn only as "the pipeline role ARN associated with
+ * the rule" (API_RuleDeclaration); a rule run as another account's role is
+ * not documented. It is the only role that can read those alarms, and if it
+ * did not work the rules would fail and the stage roll back or fail, never
+ * pass silently (docs/security.md#stage-gates-and-lambda-deploys).
  */
 export function stageGates(
   stage: PlannedStage,
