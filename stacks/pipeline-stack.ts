@@ -5,6 +5,7 @@ import { deployKindOf, type SourceRevision } from '../deploy-kinds';
 import type { PipelineConfig } from '../lib/config/schema';
 import { BUILD_ARTIFACT, SOURCE_ARTIFACT } from '../lib/artifact-layout';
 import type { Naming } from '../lib/naming';
+import { stageGates } from '../lib/stage-gates';
 import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
@@ -156,6 +157,8 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
         // A deploy stage that holds an approval (a change set's) fails like an approval stage: a rejection must stop the
         // release, not start a rollback that asks again. CloudFormation rolls a failed change set back itself.
         onFailure: onFailure(stage.actions.some((a) => a.kind === 'approval') ? 'approval' : stage.role, config.pipeline.onFailure),
+        // Alarm rules run as the target's deploy role, where its alarms are (lib/stage-gates.ts).
+        ...stageGates(stage, config.pipeline.onFailure, (target) => targets.get(target.name)!.get('deploy_role_arn')),
       })),
       executionMode: config.pipeline.executionMode,
       triggers: source.triggers,
