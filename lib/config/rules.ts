@@ -55,6 +55,13 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     });
   }
   problems.push(...undeclaredVariables(doc));
+  problems.push(
+    ...duplicates(
+      list(pipeline.variables).map((v) => text(record(v).name)),
+      (i) => `pipeline.variables[${i}].name`,
+      'pipeline variable name',
+    ),
+  );
 
   // Addresses that differ only in case or punctuation would share one subscription resource.
   const subscriptions = list(record(pipeline.approvals).emails).map((e) => mapText(e, emailSubscriptionId));
@@ -179,8 +186,9 @@ export function auditProblems(doc: Record<string, unknown>, prefix = ''): Proble
     [alerts, `${prefix}audit.alerts.emails`],
     [record(record(doc.monitoring).notifications), `${prefix}monitoring.notifications.emails`],
   ] as const) {
-    const emails = list(section.emails).map((e) => text(e)?.toLowerCase());
-    problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'email address'));
+    // Each address is a subscription resource named after it: a.b@x and a-b@x would share one (emailSubscriptionId).
+    const emails = list(section.emails).map((e) => mapText(e, emailSubscriptionId));
+    problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'e-mail subscription'));
   }
   return problems;
 }
