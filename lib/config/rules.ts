@@ -2,9 +2,10 @@ import { deployKindOf, isDeployKind } from '../../deploy-kinds';
 import { emailSubscriptionId } from '../../modules/approval-topic';
 import { sourceKindOf } from '../../source-kinds';
 import { Naming } from '../naming';
-import { policyLimitViolations } from '../policy-limits';
+import { policyLimitViolations, targetPolicyProblems } from '../policy-limits';
 import { limitViolations, planStages } from '../stage-plan';
-import type { Problem } from './problem';
+import { Token } from 'cdktf';
+import { ACTION_CONFIGURATION_VALUE_MAX, type Problem } from './problem';
 import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, type TargetConfig, targetSchema } from './schema';
 
 export type { Problem } from './problem';
@@ -72,7 +73,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     const parsed = targetSchema.safeParse(unresolved(raw));
     const target = parsed.success ? resolved<TargetConfig>(parsed.data, raw.account) : undefined;
     if (!target) return;
-    for (const problem of deployKindOf(target).problems(target)) {
+    for (const problem of [...deployKindOf(target).problems(target), ...actionValueProblems(target), ...targetPolicyProblems(target)]) {
       problems.push({ path: `targets[${i}].${problem.path}`, message: problem.message });
     }
   });
@@ -191,6 +192,47 @@ export function auditProblems(doc: Record<string, unknown>, prefix = ''): Proble
     problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'e-mail subscription'));
   }
   return problems;
+}
+
+/** The name the pipeline gives the build output artifact (stacks/pipeline-stack.ts); part of file references such as TemplatePath. */
+const BUILD_ARTIFACT = 'build_output';
+
+/**
+ * Every configuration value of the target's actions, as the pipeline stack
+ * builds them, must fit CodePipeline's per-value limit. Values the stacks
+ * fill in (role ARNs from outputs) have a fixed size; JSON values built with
+ * `Fn.jsonencode` are measured by the kind itself (`fitsActionConfiguration`).
+ */
+function actionValueProblems(target: TargetConfig): Problem[] {
+  const kind = deployKindOf(target);
+  return kind.steps(target.deploy).flatMap((step) => {
+    const { configuration } = kind.action({
+      target,
+      step,
+      output: () => '',
+      buildArtifact: BUILD_ARTIFACT,
+      sourceRevision: { type: 'COMMIT_ID', value: '#{SourceVariables.CommitId}' },
+    });
+    return Object.entries(configuration ?? {}).flatMap(([name, value]) =>
+      typeof value === 'string' && !Token.isUnresolved(value) && value.length > ACTION_CONFIGURATION_VALUE_MAX
+        ? [
+            {
+              path: fieldOf(target.deploy, value),
+              message:
+                `gives the ${step} action's ${name} ${value.length} characters; ` +
+                `CodePipeline allows ${ACTION_CONFIGURATION_VALUE_MAX} per action configuration value`,
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+/** The deploy field whose text a configuration value carries (the longest such), else `deploy`. */
+function fieldOf(deploy: Record<string, unknown>, value: string): string {
+  const fields = Object.entries(deploy).filter(([, v]) => typeof v === 'string' && v.length > 0 && value.includes(v as string));
+  fields.sort((a, b) => (b[1] as string).length - (a[1] as string).length);
+  return fields.length > 0 ? `deploy.${fields[0][0]}` : 'deploy';
 }
 
 /** `#{variables.X}` in target settings must name a declared pipeline variable, or the run fails when it gets there. */

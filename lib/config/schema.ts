@@ -511,6 +511,7 @@ const connectionSourceSchema = z
     repository: z
       .string()
       .regex(/^[\w.-]+(\/[\w.-]+)+$/, { error: 'must be owner/name (GitLab: group/subgroup/name)' })
+      .max(1000, { error: 'CodePipeline allows 1000 characters per action configuration value (FullRepositoryId)' })
       .describe('Full repository id, e.g. my-org/webapp.'),
     branch: terraformSafeText.min(1).max(255).default('main').describe('Branch of manual runs, and of pushes when no triggers are given.'),
     connectionArn: connectionArn
@@ -532,6 +533,7 @@ const s3SourceSchema = z
     objectKey: z
       .string()
       .regex(/^[\w!.*'()-]+(\/[\w!.*'()-]+)*$/, { error: 'must be an object key such as releases/app.zip' })
+      .max(1000, { error: 'CodePipeline allows 1000 characters per action configuration value (S3ObjectKey)' })
       .default('source.zip')
       .describe('The zip file whose new versions start the pipeline.'),
     create: z.boolean().default(true).describe('Create the versioned bucket (true) or use an existing one (false).'),
