@@ -29,7 +29,7 @@ export function platformProblems(raw: unknown): Problem[] {
   const tooling = record(platform.tooling);
   const accounts = list(platform.accounts).map(record);
   const pipelines = list(doc.pipelines).map(record);
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...prototypeKeys(raw, '')];
   const name = text(platform.name);
   const toolingRegion = text(tooling.region);
 
@@ -122,6 +122,21 @@ export function platformProblems(raw: unknown): Problem[] {
   problems.push(...stackNameCollisions(platform, pipelines));
   problems.push(...workspaceNameProblems(platform, pipelines));
   return problems;
+}
+
+/**
+ * A `__proto__` key is dropped when a map is copied into a plain object (zod
+ * records do), so what the file says would silently not reach Terraform.
+ */
+function prototypeKeys(value: unknown, path: string): Problem[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => prototypeKeys(item, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => {
+    const at = path ? `${path}.${key}` : key;
+    return key === '__proto__'
+      ? [{ path: at, message: '"__proto__" cannot be a key: it would be dropped silently' }]
+      : prototypeKeys((value as Record<string, unknown>)[key], at);
+  });
 }
 
 /** With Terraform Cloud, every stack's workspace `<workspacePrefix><platform>-<stack>` must fit Terraform Cloud's limit. */

@@ -65,8 +65,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   );
 
   // Addresses that differ only in case or punctuation would share one subscription resource.
-  const subscriptions = list(record(pipeline.approvals).emails).map((e) => mapText(e, emailSubscriptionId));
-  problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
+  problems.push(...emailCollisions(list(record(pipeline.approvals).emails), (i) => `pipeline.approvals.emails[${i}]`));
 
   // Rules of each deploy kind, for every target whose own fields are valid.
   targets.forEach((raw, i) => {
@@ -187,9 +186,7 @@ export function auditProblems(doc: Record<string, unknown>, prefix = ''): Proble
     [alerts, `${prefix}audit.alerts.emails`],
     [record(record(doc.monitoring).notifications), `${prefix}monitoring.notifications.emails`],
   ] as const) {
-    // Each address is a subscription resource named after it: a.b@x and a-b@x would share one (emailSubscriptionId).
-    const emails = list(section.emails).map((e) => mapText(e, emailSubscriptionId));
-    problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'e-mail subscription'));
+    problems.push(...emailCollisions(list(section.emails), (i) => `${path}[${i}]`));
   }
   return problems;
 }
@@ -278,6 +275,31 @@ function waveProblems(targets: Record<string, unknown>[]): Problem[] {
   return problems;
 }
 
+/**
+ * Each address is a subscription resource named after it (emailSubscriptionId):
+ * addresses that differ only in case or punctuation (a.b@x, a-b@x) would share one.
+ */
+function emailCollisions(emails: unknown[], pathOf: (i: number) => string): Problem[] {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  emails.forEach((email, i) => {
+    const address = text(email);
+    if (address === undefined) return;
+    const id = emailSubscriptionId(address);
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, i);
+    else if (text(emails[seen])!.toLowerCase() === address.toLowerCase()) {
+      problems.push({ path: pathOf(i), message: `duplicate email address "${address}" (first used at ${pathOf(seen)})` });
+    } else {
+      problems.push({
+        path: pathOf(i),
+        message: `"${address}" and "${text(emails[seen])}" (${pathOf(seen)}) give the same e-mail subscription id ${id}; list one of them`,
+      });
+    }
+  });
+  return problems;
+}
+
 function duplicates(values: Array<string | undefined>, pathOf: (i: number) => string, what: string): Problem[] {
   const first = new Map<string, number>();
   const problems: Problem[] = [];
@@ -350,9 +372,4 @@ function list(value: unknown): unknown[] {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function mapText<T>(value: unknown, f: (text: string) => T): T | undefined {
-  const t = text(value);
-  return t === undefined ? undefined : f(t);
 }
