@@ -161,7 +161,9 @@ function parseYaml(source: string, file: string): unknown {
 }
 
 function toProblem(issue: z.core.$ZodIssue): Problem {
-  return { path: formatPath(issue.path) || '(root)', message: issue.message };
+  // A missing field is "required", not "received undefined" (no message names undefined).
+  const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
+  return { path: formatPath(issue.path) || '(root)', message: missing ? `is required (${missing[1]})` : issue.message };
 }
 
 export function formatPath(segments: readonly PropertyKey[]): string {

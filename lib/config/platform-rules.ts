@@ -85,6 +85,8 @@ export function platformProblems(raw: unknown): Problem[] {
       return accountText;
     }
     const inRegion = text(region) ?? toolingRegion;
+    // Without a region (the tooling region is missing) rules that need one are skipped; the schema reports it.
+    if (inRegion === undefined) return accountText;
     // An unknown region is the schema's to report.
     const awsRegion = (AWS_REGIONS as readonly string[]).includes(text(region) ?? '');
     if (awsRegion && regions.length > 0 && !regions.includes(text(region)!)) {

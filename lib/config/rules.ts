@@ -289,7 +289,7 @@ function emailCollisions(emails: unknown[], pathOf: (i: number) => string): Prob
     const seen = first.get(id);
     if (seen === undefined) first.set(id, i);
     else if (text(emails[seen])!.toLowerCase() === address.toLowerCase()) {
-      problems.push({ path: pathOf(i), message: `duplicate email address "${address}" (first used at ${pathOf(seen)})` });
+      problems.push({ path: pathOf(i), message: `duplicate email address "${address.toLowerCase()}" (first used at ${pathOf(seen)})` });
     } else {
       problems.push({
         path: pathOf(i),
