@@ -15,10 +15,12 @@ import { synthesizeHcl } from './support/synth';
  * HCL, which fails unless the HCL parses to what the JSON synth says.
  * Seeded: a failure reproduces.
  */
-const EXAMPLES = readdirSync('config/examples')
+const FILES = readdirSync('config/examples')
   .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .map((f) => parse(readFileSync(`config/examples/${f}`, 'utf8')));
+  .sort();
+const EXAMPLES = FILES.map((f) => parse(readFileSync(`config/examples/${f}`, 'utf8')));
+/** Examples small enough to synthesize as HCL within the test's time budget. */
+const SMALL = new Set(['codecommit-cloudformation.yaml', 's3-backend.yaml']);
 
 const STRANGE = [
   '',
@@ -96,7 +98,7 @@ const mutationArbitrary = fc.record({
 });
 
 describe('fuzzing the configuration edge', () => {
-  const accepted: Array<{ config: PlatformConfig; description: string }> = [];
+  const accepted: Array<{ config: PlatformConfig; description: string; file: string }> = [];
 
   it('refuses every malformed configuration with field paths (or accepts it), never with a stack trace', () => {
     let refused = 0;
@@ -125,7 +127,7 @@ describe('fuzzing the configuration edge', () => {
           }
           return;
         }
-        if (accepted.length < 40) accepted.push({ config, description: applied.join('; ') });
+        accepted.push({ config, description: applied.join('; '), file: FILES[e] });
       }),
       { seed: 20261206, numRuns: 300 },
     );
@@ -135,10 +137,13 @@ describe('fuzzing the configuration edge', () => {
 
   it('synthesizes accepted mutations as HCL that means what the JSON means', async () => {
     // A few with changed text (the fields the string rule is about); synthesizing is the slow part.
-    const chosen = accepted.filter((a) => a.description.includes('strange')).slice(0, 2);
-    for (const { config, description } of chosen) {
-      await expect(synthesizeHcl(config)).resolves.toEqual(expect.any(String));
-      void description;
+    const chosen = accepted.filter((a) => SMALL.has(a.file) && a.description.includes('strange')).slice(0, 1);
+    expect(chosen.length).toBeGreaterThan(0);
+    for (const { config, description, file } of chosen) {
+      // synthesizeHcl rejects (HclSynthesisError) unless every stack's HCL parses to its JSON synth.
+      await expect(synthesizeHcl(config).catch((error: Error) => Promise.reject(new Error(`${file}: ${description}: ${error.message}`)))).resolves.toEqual(
+        expect.any(String),
+      );
     }
   }, 120_000);
 });

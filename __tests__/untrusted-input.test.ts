@@ -101,10 +101,15 @@ describe('the string rule: no configuration text reaches Terraform as a live exp
     }
   });
 
-  it('escapes IAM policy variables in resources, so Terraform passes them on literally, in JSON and HCL alike', async () => {
+  it('escapes IAM policy variables in resources, and carries allowed unusual text literally, in JSON and HCL alike', async () => {
     const doc = cloudFormation();
     const resource = 'arn:aws:dynamodb:eu-central-1:333333333333:table/${aws:PrincipalTag/team}-%{x}';
     doc.pipelines[0].targets[0].deploy.executionRole.statements[0].resources[0] = resource;
+    // Text the rule allows, however unusual, is carried literally by both synths (synthesizeHcl fails otherwise).
+    doc.pipelines[0].source.branch = "rel/ünï'$%x{}#{y}";
+    doc.pipelines[0].build = { image: "repo/ïmg:1.0'x", buildspec: "ci/büild spec's $1 100%.yml" };
+    doc.pipelines[0].variables = [{ name: 'V', default: "ü'$%<&>{}", description: "it's 100% {fine}" }];
+    doc.pipelines[0].targets[0].deploy.parameterOverrides.Environment = "it's $5 & <50%> #{variables.V}";
     const config = validateConfig(doc);
     const escaped = 'arn:aws:dynamodb:eu-central-1:333333333333:table/$${aws:PrincipalTag/team}-%%{x}';
     expect((config.pipelines[0].targets[0].deploy as any).executionRole.statements[0].resources[0]).toBe(escaped);
