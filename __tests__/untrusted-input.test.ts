@@ -79,6 +79,7 @@ describe('the string rule: no configuration text reaches Terraform as a live exp
       'arn:aws:dynamodb:eu-central-1:333333333333:table/a\nb',
       'arn:aws:dynamodb:eu-central-1:333333333333:table/a\u202eb',
       'arn:aws:dynamodb:eu-central-1:333333333333:table/a\\b',
+      'arn:aws:dynamodb:eu-central-1:333333333333:table/テーブル',
     ]) {
       const doc = cloudFormation();
       doc.pipelines[0].targets[0].deploy.executionRole.statements[0].resources[0] = value;

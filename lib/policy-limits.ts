@@ -11,8 +11,8 @@ import { accountRootArn, type Naming } from './naming';
  * IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
  * ("Role policy size cannot exceed 10,240 characters" for all inline policies of a role together,
  * "Managed policy size cannot exceed 6,144 characters"; IAM does not count white space).
- * S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html (bucket policy up to 20 KB).
- * KMS: https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-limit (key policy 32 KB).
+ * S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html ("Bucket policies are limited to 20 KB").
+ * KMS: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-format (32,768 bytes).
  */
 export const POLICY_LIMITS = {
   /** All inline policies of one IAM role together, in characters without whitespace. */

@@ -131,6 +131,14 @@ const terraformSafeText = plainText.refine((value) => !/[$%]\{/.test(value), {
 /** Text where `${...}` means something to AWS (IAM policy variables): escaped, so Terraform passes it on literally. */
 const terraformLiteralText = plainText.overwrite(escapeTemplates);
 
+/**
+ * A resource of an IAM policy: IAM accepts only U+0020-U+00FF in policy documents (besides tab and line breaks,
+ * which plainText refuses): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ */
+const iamResource = terraformLiteralText.min(1).regex(/^[\u0020-\u00ff]*$/, {
+  error: 'IAM policies accept only characters U+0020-U+00FF (Basic Latin and Latin-1)',
+});
+
 /** An account of `platform.accounts`, by name: the platform team owns the list of accounts and their roles. */
 const accountName = label.max(32).describe('Name of an account in platform.accounts.');
 
@@ -201,7 +209,7 @@ const iamStatementSchema = z.strictObject({
     .min(1)
     .describe('Exact IAM actions, no wildcards (so never administrator); no IAM, STS, Organizations or account actions.'),
   resources: z
-    .array(terraformLiteralText.min(1))
+    .array(iamResource)
     .min(1)
     .describe('Resource ARNs (wildcards and IAM policy variables such as ${aws:PrincipalAccount} allowed).'),
 });
