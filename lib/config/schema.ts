@@ -116,11 +116,10 @@ const plainText = z
     error: (issue) =>
       `must not contain control or bidirectional-override characters (found ${unsafeCharacter(String(issue.input))}): ` +
       'text is one line, and reads the same to a reviewer as to Terraform',
-    abort: true,
   })
   .refine((value) => !/[\\"]/.test(value), {
+    // Not aborting: inside a union (approval: true | {...}) an aborted issue would hide the field's path.
     error: 'must not contain a backslash or a double quote: the HCL output (cdktf synth --hcl) cannot carry them literally',
-    abort: true,
   });
 
 /** Text that lands in HCL strings, where `${` and `%{` would start a Terraform template: refused. */
