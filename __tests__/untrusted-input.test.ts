@@ -233,7 +233,16 @@ describe('limits checked up front', () => {
     refusedAt(doc, 'pipelines[0].targets[0].deploy.executionRole', /inline policy/);
   });
 
-  it('refuses more served accounts than the artifact key policy can name within KMS\'s 32 KB', () => {
+  it('refuses statements naming so many services that the target account\'s boundary outgrows IAM\'s 6,144 characters', () => {
+    const doc = cloudFormation();
+    const actions = (n: number) => Array.from({ length: n }, (_, i) => `service${String(i).padStart(3, '0')}x:DescribeThing`);
+    doc.pipelines[0].targets[0].deploy.executionRole.statements[0].actions = actions(250);
+    refusedAt(doc, 'pipelines[0].targets[0].deploy', /IAM allows 6144 characters per managed policy/);
+    doc.pipelines[0].targets[0].deploy.executionRole.statements[0].actions = actions(20);
+    expect(() => validateConfig(doc)).not.toThrow();
+  });
+
+    it('refuses more served accounts than the artifact key policy can name within KMS\'s 32 KB', () => {
     const doc = cloudFormation();
     const ids = Array.from({ length: 500 }, (_, i) => String(500000000000 + i));
     doc.platform.accounts.push(...ids.map((id, i) => ({ name: `extra${i}`, id, role: `arn:aws:iam::${id}:role/terraform` })));
