@@ -96,15 +96,18 @@ describe('concurrent runs into one output directory', () => {
     const { dir, out } = scratch();
     synthesizeAtomically(out, app('earlier'));
     const first = spawn(process.execPath, ['-r', 'ts-node/register', CHILD], { env: childEnv(out, 'first', 'synthesized', 'wait'), stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => first.on('exit', resolve));
-    while (!existsSync(`${out}.ready`)) await new Promise((resolve) => setTimeout(resolve, 25));
+    let code: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (c) => resolve((code = c))));
+    try {
+      while (!existsSync(`${out}.ready`) && code === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
 
-    expect(() => synthesizeAtomically(out, app('second'))).toThrow(
-      new OutputError(out, `another synth (process ${first.pid}) is writing it; run again when it has finished (if no synth is running, delete ${out}.lock)`),
-    );
-    expect(valueIn(out)).toBe('earlier');
-
-    writeFileSync(`${out}.go`, '');
+      expect(() => synthesizeAtomically(out, app('second'))).toThrow(
+        new OutputError(out, `another synth (process ${first.pid}) is writing it; run again when it has finished (if no synth is running, delete ${out}.lock)`),
+      );
+      expect(valueIn(out)).toBe('earlier');
+    } finally {
+      writeFileSync(`${out}.go`, '');
+    }
     expect(await exited).toBe(0);
     expect(valueIn(out)).toBe('first');
     expect(readdirSync(dir).sort()).toEqual(['cdktf.out', 'cdktf.out.go', 'cdktf.out.ready']);
