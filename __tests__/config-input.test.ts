@@ -170,6 +170,12 @@ describe('messages', () => {
     expect(refusal(parsing(exampleWith('  name: acme\n', ''))).problems).toEqual([{ path: 'platform.name', message: 'is required' }]);
   });
 
+  it('a missing kind "is required", with the kinds there are', () => {
+    expect(refusal(parsing(exampleWith('      kind: codecommit\n', ''))).problems).toEqual([
+      { path: 'pipelines[0].source.kind', message: "is required, one of 'codecommit' | 'connection' | 's3'" },
+    ]);
+  });
+
   it('a misspelt required field is one problem, with the field it most likely means', () => {
     const text = exampleWith('      account: repos\n      name: webapp', '      acocunt: repos\n      name: webapp');
     expect(refusal(parsing(text)).problems).toEqual([{ path: 'pipelines[0].source.acocunt', message: 'unknown field; did you mean "account"?' }]);

@@ -14,6 +14,10 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], schema: z.Zo
     if (isMissing(issue)) {
       missing.set(formatPath(issue.path), problems.length);
       problems.push({ path: formatPath(issue.path), message: 'is required' });
+    } else if (issue.code === 'invalid_union' && issue.path.length > 0 && valueAt(raw, issue.path) === undefined) {
+      // A missing discriminator such as `kind`: required, and one of the kinds.
+      const kinds = /Expected (.+)$/.exec(issue.message)?.[1];
+      problems.push({ path: formatPath(issue.path), message: kinds ? `is required, one of ${kinds}` : 'is required' });
     } else if (issue.code !== 'unrecognized_keys') {
       problems.push({ path: formatPath(issue.path) || '(root)', message: issue.message });
     }

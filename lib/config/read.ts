@@ -5,7 +5,7 @@ import type { Problem } from './problem';
 /**
  * Configuration files are read as untrusted input: at most this many bytes
  * (per file, also each file of a configuration directory). The largest
- * generated configuration of the benchmark (100 targets) is about 30 KiB.
+ * generated configuration of the benchmark (100 targets) is about 21 KiB.
  */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
