@@ -187,7 +187,7 @@ export class OutputDirectory {
     if (!exists(this.target)) {
       // Killed between the two renames: the earlier output is the previous one (the newest, should there be several).
       const previous = leftovers
-        .filter((l) => l.kind === 'previous' && carriesMarker(l.path))
+        .filter((l) => l.kind === 'previous' && isOurs(l.path))
         .sort((a, b) => statSync(b.path).mtimeMs - statSync(a.path).mtimeMs)[0];
       if (previous) {
         renameSync(previous.path, this.target);
@@ -199,7 +199,7 @@ export class OutputDirectory {
       if (leftover.kind === 'lock') {
         // A run that is taking the lock right now writes its pid here first.
         if (!isAlive(Number(leftover.pid))) rmSync(leftover.path, { force: true });
-      } else if (carriesMarker(leftover.path) || isEmptyDirectory(leftover.path)) {
+      } else if (isOurs(leftover.path) || isEmptyDirectory(leftover.path)) {
         rmSync(leftover.path, { recursive: true, force: true });
         this.notice(`${this.outdir}: removed ${path.basename(leftover.path)}, left by an interrupted synth (process ${leftover.pid})`);
       } else {
@@ -252,15 +252,22 @@ function checkOurs(outdir: string, target: string): void {
   if (!stat.isDirectory()) {
     throw new OutputError(outdir, `is ${kindOf(stat)}, not a directory; it is left as it is: move it away or choose another output directory`);
   }
-  const entries = readdirSync(target);
-  if (entries.length === 0 || carriesMarker(target)) return;
-  const earlier = entries.every((e) => UNMARKED_EARLIER_OUTPUT.has(e)) && hasManifest(target);
-  if (earlier) return;
+  if (readdirSync(target).length === 0 || isOurs(target)) return;
   throw new OutputError(
     outdir,
     `exists and was not written by this synth (no ${OUTPUT_MARKER_FILE} in it); it is left as it is: ` +
       'choose another output directory, or empty it yourself',
   );
+}
+
+/** Written by a synth: it carries the marker, or is an earlier output of before the marker. */
+function isOurs(dir: string): boolean {
+  if (carriesMarker(dir)) return true;
+  try {
+    return readdirSync(dir).every((e) => UNMARKED_EARLIER_OUTPUT.has(e)) && hasManifest(dir);
+  } catch {
+    return false;
+  }
 }
 
 function hasManifest(dir: string): boolean {
