@@ -80,11 +80,10 @@ describe('repairing cdktf HCL', () => {
     expect(repairHcl(messy)).toBe('terraform {\n}\n\nprovider "aws" {\n  region = "x"\n\n  alias = "y"\n}\n');
   });
 
-  // A whole HCL synth of the example: more than jest's default 5 s on a loaded machine (a budget, not an assertion).
   it('changes nothing in HCL it repaired before', async () => {
     const hcl = readFileSync(path.join(await synthesizeHcl(exampleConfig()), 'stacks', 'webapp-pipeline', 'cdk.tf'), 'utf8');
     expect(repairHcl(hcl)).toBe(hcl);
-  }, 120_000);
+  });
 });
 
 describe('comparing HCL with the JSON synth', () => {
@@ -119,7 +118,7 @@ describe.each(configurations)('the HCL synth of %s', (_label, cfg) => {
   let out: string;
   beforeAll(async () => {
     out = await synthesizeHcl(cfg);
-  }, 120_000);
+  });
   const hclOf = (stack: string) => readFileSync(path.join(out, 'stacks', stack, 'cdk.tf'), 'utf8');
 
   it('writes a cdk.tf (and no cdk.tf.json) for every stack of the JSON synth, with the same apply order', () => {
@@ -221,7 +220,7 @@ describe('the HCL synth', () => {
         .sort()
         .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]);
     expect(files(second)).toEqual(files(first));
-  }, 120_000);
+  });
 });
 
 describe('an approval comment', () => {
