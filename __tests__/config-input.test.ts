@@ -170,6 +170,10 @@ describe('messages', () => {
     expect(refusal(parsing(exampleWith('  name: acme\n', ''))).problems).toEqual([{ path: 'platform.name', message: 'is required' }]);
   });
 
+  it('a missing field "is required" also where the schema words a wrong type its own way', () => {
+    expect(refusal(parsing(exampleWith('    id: "111111111111"\n', ''))).problems).toEqual([{ path: 'platform.tooling.id', message: 'is required' }]);
+  });
+
   it('a missing kind "is required", with the kinds there are', () => {
     expect(refusal(parsing(exampleWith('      kind: codecommit\n', ''))).problems).toEqual([
       { path: 'pipelines[0].source.kind', message: "is required, one of 'codecommit' | 'connection' | 's3'" },

@@ -11,7 +11,7 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], schema: z.Zo
   const missing = new Map<string, number>();
   const problems: Array<Problem | undefined> = [];
   for (const issue of issues) {
-    if (isMissing(issue)) {
+    if (isMissing(issue, raw)) {
       missing.set(formatPath(issue.path), problems.length);
       problems.push({ path: formatPath(issue.path), message: 'is required' });
     } else if (issue.code === 'invalid_union' && issue.path.length > 0 && valueAt(raw, issue.path) === undefined) {
@@ -44,8 +44,11 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], schema: z.Zo
   return problems.filter((p): p is Problem => p !== undefined);
 }
 
-function isMissing(issue: z.core.$ZodIssue): boolean {
-  return issue.code === 'invalid_type' && / received undefined$/.test(issue.message) && issue.path.length > 0;
+/** A type error on a key that is not there (whatever message the schema gives for a wrong type). */
+function isMissing(issue: z.core.$ZodIssue, raw: unknown): boolean {
+  if (issue.code !== 'invalid_type' || issue.path.length === 0) return false;
+  const parent = valueAt(raw, issue.path.slice(0, -1));
+  return parent !== null && typeof parent === 'object' && !Array.isArray(parent) && !(issue.path[issue.path.length - 1] in parent);
 }
 
 export function formatPath(segments: readonly PropertyKey[]): string {
