@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './lib/config/load';
 import type { PlatformConfig } from './lib/config/schema';
 import { Naming, PlatformNaming } from './lib/naming';
 import { formatNextSteps } from './lib/next-steps';
-import { synthesizeAtomically, synthesizeHclAtomically } from './lib/synth';
+import { OutputError, synthesizeAtomically, synthesizeHclAtomically } from './lib/synth';
 import { AccountFoundationStack } from './stacks/account-foundation-stack';
 import { PipelineBaseStack } from './stacks/pipeline-base-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
@@ -68,7 +68,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     process.stdout.write(formatNextSteps(config));
     return 0;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof OutputError)) throw error;
     console.error(error.message);
     console.error('Nothing was synthesized; an earlier output directory is unchanged.');
     return 1;
