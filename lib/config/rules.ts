@@ -4,6 +4,7 @@ import { sourceKindOf } from '../../source-kinds';
 import { Naming } from '../naming';
 import { policyLimitViolations } from '../policy-limits';
 import { limitViolations, planStages } from '../stage-plan';
+import { secretAndApproverProblems } from './audit-rules';
 import type { Problem } from './problem';
 import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, type TargetConfig, targetSchema } from './schema';
 
@@ -55,6 +56,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     });
   }
   problems.push(...undeclaredVariables(doc));
+  problems.push(...secretAndApproverProblems(doc));
 
   // Addresses that differ only in case or punctuation would share one subscription resource.
   const subscriptions = list(record(pipeline.approvals).emails).map((e) => mapText(e, emailSubscriptionId));
