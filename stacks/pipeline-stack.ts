@@ -177,6 +177,11 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
     }
 
     addPipelineAudit(this, this.provider, config, naming, plan);
+    // The build role reads its secrets and parameters: the boundary must allow those services too.
+    const { secrets, parameters } = config.pipeline.build;
+    if (secrets.length > 0 || parameters.length > 0) {
+      this.extendBoundary({ services: [...(secrets.length ? ['secretsmanager'] : []), ...(parameters.length ? ['ssm'] : [])], passRoleServices: [] });
+    }
 
     this.publish('pipeline_name', pipeline.name, 'Name of the pipeline');
     this.publish('pipeline_arn', pipeline.arn, 'ARN of the pipeline');
