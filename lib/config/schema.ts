@@ -412,15 +412,14 @@ export const deploySchema = z.discriminatedUnion('kind', [
 ]);
 
 /** An approver role of the tooling account: its ARN, or a role-name pattern with * and ? (not only wildcards). */
-const approverRole = z.union(
-  [
-    roleArn,
-    z
-      .string()
-      .regex(/^[\w+=,.@*?-]{1,64}$/, { error: 'role-name patterns are 1-64 characters of letters, digits, +=,.@_- and the wildcards * and ?' })
-      .refine((pattern) => /[\w+=,.@-]/.test(pattern), { error: 'a pattern of only wildcards would let every role approve' }),
-  ],
-  { error: (issue) => `must be a role ARN of the tooling account or a role-name pattern such as release-*, got "${String(issue.input)}"` },
+const approverRole = z.string().refine(
+  (role) =>
+    /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(role) || (/^[\w+=,.@*?-]{1,64}$/.test(role) && /[\w+=,.@-]/.test(role)),
+  {
+    error: (issue) =>
+      'must be a role ARN of the tooling account, or a role-name pattern of letters, digits, +=,.@_- and the wildcards * and ? ' +
+      `(not only wildcards, which would let every role approve), such as release-*, got "${String(issue.input)}"`,
+  },
 );
 
 const approverGroupSchema = z
