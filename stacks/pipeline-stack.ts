@@ -224,12 +224,16 @@ function approvalAction(planned: Extract<PlannedAction, { kind: 'approval' }>, t
     ...(details.timeoutMinutes ? { timeoutInMinutes: details.timeoutMinutes } : {}),
     configuration: {
       NotificationArn: topicArn,
-      CustomData:
-        (details.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`) +
-        (planned.group ? ` [approver group ${planned.group.name}]` : ''),
+      CustomData: withGroup(details.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`, planned.group),
       ...(details.reviewUrl ? { ExternalEntityLink: details.reviewUrl } : {}),
     },
   };
+}
+
+/** CodePipeline's CustomData holds at most 512 characters: the group is named when it fits. */
+function withGroup(text: string, group?: { name: string }): string {
+  const named = group ? `${text} [approver group ${group.name}]` : text;
+  return named.length <= 512 ? named : text;
 }
 
 /** Where failures of the pipeline and its build are reported: one rule and two alarms. */
