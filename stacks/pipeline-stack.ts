@@ -172,7 +172,11 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
     });
 
     if (config.monitoring.notifications.enabled) {
-      const notifications = new PipelineNotifications(this, 'notifications', failureNotifications(this.provider, config, naming));
+      const notifications = new PipelineNotifications(
+        this,
+        'notifications',
+        failureNotifications(this.provider, config, naming, base.get('notifications_key_arn')),
+      );
       this.publish('notifications_topic_arn', notifications.topicArn, 'Topic notified when the pipeline fails');
     }
 
@@ -237,7 +241,12 @@ function withGroup(text: string, group?: { name: string }): string {
 }
 
 /** Where failures of the pipeline and its build are reported: one rule and two alarms. */
-function failureNotifications(provider: AwsProvider, config: PipelineConfig, naming: Naming): PipelineNotificationsProps {
+function failureNotifications(
+  provider: AwsProvider,
+  config: PipelineConfig,
+  naming: Naming,
+  keyArn: string,
+): PipelineNotificationsProps {
   const { id, region } = config.pipeline.account;
   return {
     provider,
@@ -245,7 +254,7 @@ function failureNotifications(provider: AwsProvider, config: PipelineConfig, nam
     accountId: id,
     pipelineName: naming.pipelineName,
     topicName: naming.notificationsTopic,
-    keyAlias: naming.notificationsKeyAlias,
+    keyArn,
     emails: config.monitoring.notifications.emails,
     ruleName: naming.pipelineFailedRule,
     ruleArn: naming.pipelineFailedRuleArn,
