@@ -134,7 +134,7 @@ describe('build secrets', () => {
 
   it('cannot be set in the platform defaults: a secret belongs to one pipeline', () => {
     const problems = problemsOf(document((doc) => (doc.platform.defaults = { build: { secrets: [{ variable: 'A', secretName: 'a' }] } })));
-    expect(problems[0].path).toBe('platform.defaults.build');
+    expect(problems[0].path).toBe('platform.defaults.build.secrets');
   });
 });
 
