@@ -14,9 +14,17 @@ export type PlannedAction =
   /**
    * A manual approval of a target. In a stage of its own before the deploy
    * stage, or (`reviews: 'prepared-change'`) inside the deploy stage between
-   * the kind's preparing and executing steps, at `runOrder`.
+   * the kind's preparing and executing steps. With approver groups, one action
+   * per group, in the groups' order (runOrder), each answerable only by its group.
    */
-  | { kind: 'approval'; name: string; target: TargetConfig; reviews?: 'prepared-change'; runOrder?: number }
+  | {
+      kind: 'approval';
+      name: string;
+      target: TargetConfig;
+      reviews?: 'prepared-change';
+      group?: { name: string; roles: string[] };
+      runOrder?: number;
+    }
   /** One step of a target's deploy kind; steps of one target run one after another. */
   | { kind: 'deploy'; name: string; target: TargetConfig; step: string; runOrder: number };
 
@@ -68,7 +76,7 @@ export function planStages(config: Pick<PipelineConfig, 'targets'>): PlannedStag
       stages.push({
         name: `Approve-${wave.name}`,
         role: 'approval',
-        actions: approvals.map((target) => ({ kind: 'approval', name: `Approve-${target.name}`, target })),
+        actions: approvals.flatMap((target) => approvalActions(target)),
       });
     }
     stages.push({ name: `Deploy-${wave.name}`, role: 'deploy', actions: wave.targets.flatMap(deployActions) });
@@ -81,19 +89,22 @@ function reviewStep(target: TargetConfig): string | undefined {
   return target.approval === false ? undefined : deployKindOf(target).reviewAfter?.(target.deploy);
 }
 
+function approvalActions(target: TargetConfig): PlannedAction[] {
+  const groups = typeof target.approval === 'object' ? (target.approval.approverGroups ?? []) : [];
+  if (groups.length === 0) return [{ kind: 'approval', name: `Approve-${target.name}`, target }];
+  return groups.map((group, i) => ({ kind: 'approval', name: `Approve-${target.name}-${group.name}`, target, group, runOrder: i + 1 }));
+}
+
 function deployActions(target: TargetConfig): PlannedAction[] {
   const review = reviewStep(target);
   const actions: PlannedAction[] = [];
   for (const step of deployKindOf(target).steps(target.deploy)) {
     actions.push({ kind: 'deploy', name: `${step}-${target.name}`, target, step, runOrder: actions.length + 1 });
     if (step === review) {
-      actions.push({
-        kind: 'approval',
-        name: `Approve-${target.name}`,
-        target,
-        reviews: 'prepared-change',
-        runOrder: actions.length + 1,
-      });
+      // The approvals (one per approver group, in order) between preparing and executing the change.
+      for (const approval of approvalActions(target)) {
+        actions.push({ ...approval, kind: 'approval', reviews: 'prepared-change', runOrder: actions.length + 1 } as PlannedAction);
+      }
     }
   }
   return actions;
