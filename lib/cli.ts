@@ -67,8 +67,21 @@ export class UsageError extends Error {
 
 export type Values = Record<string, string | boolean | undefined>;
 
-/** The usage text of `--help`. */
-export function usage(spec: CommandSpec): string {
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/** The usage text of `--help`; `brief`: only the usage line and the options, for a usage error. */
+export function usage(spec: CommandSpec, brief = false): string {
   const options: Array<[string, string]> = [
     ...Object.entries(spec.options).map(([name, o]): [string, string] => [
       `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`,
@@ -77,8 +90,9 @@ export function usage(spec: CommandSpec): string {
     ['-h, --help', 'print this help and exit'],
   ];
   const width = Math.max(...options.map(([left]) => left.length));
-  const out = [`Usage: ${spec.command} [options]`, '', spec.summary, '', 'Options:'];
+  const out = [`Usage: ${spec.command} [options]`, ...(brief ? [] : ['', ...wrap(spec.summary)]), '', 'Options:'];
   for (const [left, right] of options) out.push(`  ${left.padEnd(width)}  ${right}`);
+  if (brief) return `${out.join('\n')}\n\nRun with --help for the environment and examples.\n`;
   if (spec.environment && spec.environment.length > 0) {
     const envWidth = Math.max(...spec.environment.map(([name]) => name.length));
     out.push('', 'Environment:');
@@ -86,7 +100,7 @@ export function usage(spec: CommandSpec): string {
   }
   out.push('', 'Examples:');
   for (const [line, comment] of spec.examples) out.push(`  ${line}`, `      ${comment}`);
-  for (const note of spec.notes ?? []) out.push('', note);
+  for (const note of spec.notes ?? []) out.push('', ...wrap(note));
   return `${out.join('\n')}\n`;
 }
 
@@ -183,7 +197,7 @@ export async function runCommand(
     return await body(values);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`${spec.command.split(' ')[0] === 'npm' ? spec.command.replace(/ --$/, '') : spec.command}: ${error.message}\n\n${usage(spec)}`);
+      io.err(`${spec.command.replace(/ --$/, '')}: ${error.message}\n\n${usage(spec, true)}`);
       return EXIT_USAGE;
     }
     throw error;

@@ -158,3 +158,30 @@ export function synthSummary(result: SynthResult, outdir: string): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * For commands that read a synth (verify, diagram): reuses `outdir` when it is
+ * an up-to-date synth of `file` in either format; otherwise synthesizes it
+ * again, in the format it had (an HCL synth stays HCL, with its hand-off), so
+ * nothing the user synthesized is replaced by something else. Says which on
+ * standard error (`notify`), so standard output stays the command's own.
+ */
+export async function reuseOrSynthesize(options: {
+  file: string;
+  config: PlatformConfig;
+  outdir: string;
+  build: (app: App, config: PlatformConfig) => void;
+  notify: (line: string) => void;
+}): Promise<{ reused: boolean; format: 'json' | 'hcl' }> {
+  const { file, outdir, notify } = options;
+  const stamp = readStamp(outdir);
+  if (stamp && isUpToDate(outdir, file)) {
+    notify(`Using ${outdir}: an up-to-date ${stamp.format === 'hcl' ? 'HCL' : 'JSON'} synth of ${file}.`);
+    return { reused: true, format: stamp.format };
+  }
+  const hcl = stamp ? stamp.format === 'hcl' : existsSync(path.join(outdir, 'handoff'));
+  notify(`${outdir} is not an up-to-date synth of ${file}; synthesizing it${hcl ? ' as HCL (as it was)' : ''}.`);
+  const result = await synthesizeConfig({ ...options, hcl });
+  notify(synthSummary(result, outdir).trimEnd());
+  return { reused: false, format: result.stamp.format };
+}
