@@ -130,7 +130,15 @@ export function buildHash(): string {
     hash.update(readFileSync(path.join(root, file)));
   }
   for (const pkg of ['cdktf', '@cdktf/provider-aws', '@cdktf/provider-tfe']) {
-    hash.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}\0`);
+    let version: string;
+    try {
+      // The name and version installed under the import name (cdktn under cdktf on CDK Terrain).
+      const manifest = require(`${pkg}/package.json`) as { name: string; version: string };
+      version = `${manifest.name}@${manifest.version}`;
+    } catch (error) {
+      version = `unreadable: ${(error as Error).message}`;
+    }
+    hash.update(`${pkg}=${version}\0`);
   }
   cachedBuild = hash.digest('hex');
   return cachedBuild;
