@@ -7,4 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   // Synthesizing whole apps is CPU-bound; two workers match the two cores CI has.
   maxWorkers: 2,
+  // Whole-app synths take 1-3 s alone but far longer on a loaded machine; jest's 5 s default made
+  // them fail by timeout, not by behaviour. Speed is measured in `npm run bench`, not here.
+  testTimeout: 120_000,
 };
