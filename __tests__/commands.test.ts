@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { diagram, DIAGRAM_COMMAND } from '../bin/diagram';
 import { verify, VERIFY_COMMAND } from '../bin/verify';
 import { type CommandSpec, type Io, usage } from '../lib/cli';
+import { readOutput } from '../lib/diff/diff';
 import { generateConfig } from '../lib/config/generate';
 import { STAMP_FILE } from '../lib/synth-command';
 import { formatVerification } from '../lib/verify/output';
@@ -150,6 +151,8 @@ describe('synth', () => {
       const twin = JSON.parse(readFileSync(path.join(ws.outdir, 'json', `${stack}.tf.json`), 'utf8'));
       expect({ stack, twin }).toEqual({ stack, twin: JSON.parse(readFileSync(path.join(json, 'stacks', stack, 'cdk.tf.json'), 'utf8')) });
     }
+    // So the diff and the access proof read an HCL output as they read a JSON one.
+    expect(readOutput(ws.outdir)).toEqual(readOutput(json));
   });
 });
 
