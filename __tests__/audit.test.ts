@@ -103,6 +103,31 @@ describe('audit and monitoring, all on (the defaults)', () => {
     });
   });
 
+  it("encrypts every pipeline's notifications with the platform's one notifications key, usable by the publishers only for the platform's notification topics", () => {
+    const pipeline = stacks['scale-pipeline'];
+    // No key per pipeline: the topic reads the platform's key through its base stack's outputs.
+    expect(pipeline.resource.aws_kms_key).toBeUndefined();
+    expect(pipeline.resource.aws_sns_topic.notifications_topic.kms_master_key_id).toBe(
+      '${data.terraform_remote_state.remote_scale_base.outputs.notifications_key_arn}',
+    );
+    expect(stacks['scale-base'].output.notifications_key_arn.value).toBe('${data.terraform_remote_state.remote_platform.outputs.notifications_key_arn}');
+    expect(base.output.notifications_key_arn.value).toBe('${aws_kms_key.notifications_key.arn}');
+    const keyPolicy = policyStatements(base, base.resource.aws_kms_key.notifications_key.policy);
+    const services = keyPolicy.filter((s) => s.sid.endsWith('EncryptForPlatformTopics'));
+    expect(services.map((s) => s.principals[0].identifiers[0]).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    for (const statement of services) {
+      // A pattern of topic names, never a pipeline's: onboarding a pipeline does not change this policy.
+      expect(statement.condition).toEqual([
+        {
+          test: 'ArnLike',
+          variable: 'kms:EncryptionContext:aws:sns:topicArn',
+          values: ['arn:aws:sns:eu-west-1:100000000001:acme-*-pipeline-notifications'],
+        },
+      ]);
+    }
+    expect(naming.notificationsTopic).toMatch(/^acme-.*-pipeline-notifications$/);
+  });
+
   it('logs access to the artifact, trail and deploy buckets into the log bucket of their account and region, which expires them', () => {
     const logging = (stack: TerraformJson) => resourcesOfType(stack, 'aws_s3_bucket_logging').map(([, l]) => [l.bucket, l.target_bucket, l.target_prefix]);
     expect(logging(base)).toEqual([['${aws_s3_bucket.audit_trail_bucket.id}', '${aws_s3_bucket.access_logs.bucket}', `${naming.shared.trailBucket}/`]]);
@@ -142,7 +167,7 @@ describe('turning the trail off (an organization trail records the account)', ()
     expect(count(base, 'aws_cloudtrail')).toBe(0);
     expect(Object.keys(base.resource.aws_s3_bucket).sort()).toEqual(['access_logs']);
     expect(count(base, 'aws_cloudwatch_log_group')).toBe(0);
-    expect(Object.keys(base.resource.aws_kms_key).sort()).toEqual(['artifact_key', 'security_alerts_topic_key']);
+    expect(Object.keys(base.resource.aws_kms_key).sort()).toEqual(['artifact_key', 'notifications_key', 'security_alerts_topic_key']);
     expect(count(base, 'aws_cloudwatch_event_rule')).toBe(3);
     expect(outputs(base)).not.toContain('audit_trail_arn');
   });

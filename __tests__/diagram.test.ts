@@ -112,7 +112,7 @@ describe('the topology diagram', () => {
         '  api_base_aws_s3_bucket_artifact_store_bucket ==>|"access logs"| platform_aws_s3_bucket_access_logs',
         '  webapp_pipeline_aws_cloudwatch_metric_alarm_notifications_failed_builds_alarm ==>|"alarm"| webapp_pipeline_aws_sns_topic_notifications_topic',
         '  webapp_pipeline_aws_codepipeline_pipeline ==>|"execution events"| webapp_pipeline_aws_cloudwatch_event_rule_notifications_failed_execution',
-        '  webapp_pipeline_aws_sns_topic_notifications_topic -.-|"encrypted by"| webapp_pipeline_aws_kms_key_notifications_topic_key',
+        '  webapp_pipeline_aws_sns_topic_notifications_topic -.-|"encrypted by"| platform_aws_kms_key_notifications_key',
       ]),
     );
   });

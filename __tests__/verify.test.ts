@@ -286,6 +286,105 @@ describe('a mutated policy flips exactly the paths it should', () => {
   });
 });
 
+/** The rows that prove pipeline A apart from pipeline B (lib/verify/isolation.ts). */
+const crossPipeline = (verification: Verification) => verification.outcomes.filter((o) => /^pipeline \S+ cannot /.test(o.path.claim));
+
+describe('pipelines stay apart: every pair of the example, from the roles of one to the resources of the other', () => {
+  let verification: Verification;
+  beforeAll(async () => {
+    verification = await verifyAccess(synthesize(exampleConfig()), exampleConfig());
+  });
+
+  it.each([
+    ['webapp', 'api'],
+    ['api', 'webapp'],
+  ])('no role of %s reads, writes or decrypts the artifacts of %s, assumes its roles, starts it or changes its targets', (a, b) => {
+    const rows = crossPipeline(verification).filter((o) => o.path.claim.startsWith(`pipeline ${a} `));
+    expect(rows.every((o) => o.path.expect === 'Denied' && o.problems.length === 0)).toBe(true);
+    // Every role of A, with its own policies (not widened): pipeline, build, starter, source, forwarder, deploy, CloudFormation execution.
+    const actors = [...new Set(rows.map((o) => actorLabel(o.path.actor)))].sort();
+    const expected = [
+      `acme-${a}-build@111111111111`,
+      `acme-${a}-deploy-production@444444444444`,
+      `acme-${a}-deploy-staging@333333333333`,
+      `acme-${a}-pipeline-starter@111111111111`,
+      `acme-${a}-pipeline@111111111111`,
+      `acme-${a}-source-forwarder@222222222222`,
+      `acme-${a}-source@222222222222`,
+      ...(a === 'api' ? ['acme-api-cfn-production@444444444444', 'acme-api-cfn-staging@333333333333'] : []),
+    ].sort();
+    expect(actors).toEqual(expected);
+    const bucket = `arn:aws:s3:::acme-artifacts-${b}-111111111111-ap-northeast-1/`;
+    for (const actor of actors) {
+      const of = rows.filter((o) => actorLabel(o.path.actor) === actor);
+      const did = (action: string, resource: (r: string) => boolean) => of.some((o) => o.path.action === action && resource(o.path.resource));
+      expect(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'].every((action) => did(action, (r) => r.startsWith(bucket)))).toBe(true);
+      expect(did('kms:Decrypt', (r) => r === ARTIFACT_KEY)).toBe(true);
+      expect(did('codepipeline:StartPipelineExecution', (r) => r.endsWith(`:acme-${b}`))).toBe(true);
+      // Each of B's roles, and at least one request of each of B's targets.
+      expect(of.filter((o) => o.path.action === 'sts:AssumeRole').map((o) => o.path.resource)).toEqual(
+        expect.arrayContaining([`arn:aws:iam::111111111111:role/acme-${b}-pipeline`, `arn:aws:iam::333333333333:role/acme-${b}-deploy-staging`]),
+      );
+      for (const target of ['staging', 'production']) {
+        expect(of.some((o) => o.path.claim.includes(`${b}'s target ${target}:`))).toBe(true);
+      }
+    }
+  });
+
+  it("a widened identity grant: the webapp build role reading any object reaches the api pipeline's artifacts", async () => {
+    const widened = await verifyAccess(
+      mutated((stacks) =>
+        document(stacks, 'webapp-pipeline', 'build_role_permissions').statement.push({
+          sid: 'ReadsAnyObject',
+          effect: 'Allow',
+          actions: ['s3:GetObject'],
+          resources: ['*'],
+        }),
+      ),
+      exampleConfig(),
+    );
+    expect(widened.ok).toBe(false);
+    expect(failing(widened).map((o) => [o.path.claim, actorLabel(o.path.actor), o.path.action, o.path.resource, o.result])).toEqual([
+      [
+        "pipeline webapp cannot read api's artifacts",
+        'acme-webapp-build@111111111111',
+        's3:GetObject',
+        'arn:aws:s3:::acme-artifacts-api-111111111111-ap-northeast-1/acme-api/source_out/artifact.zip',
+        'Allowed',
+      ],
+    ]);
+  });
+
+  it("a widened bucket policy: the api artifact bucket admitting every platform role of the tooling account lets webapp's roles in", async () => {
+    const widened = await verifyAccess(
+      mutated((stacks) =>
+        document(stacks, 'api-base', 'artifact_store_bucket_policy_document').statement.push({
+          sid: 'PlatformRolesRead',
+          effect: 'Allow',
+          principals: [{ type: 'AWS', identifiers: ['*'] }],
+          actions: ['s3:GetObject'],
+          resources: ['arn:aws:s3:::acme-artifacts-api-111111111111-ap-northeast-1/*'],
+          condition: [{ test: 'ArnLike', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::111111111111:role/acme-*'] }],
+        }),
+      ),
+      exampleConfig(),
+    );
+    const flipped = failing(widened).filter((o) => /^pipeline /.test(o.path.claim));
+    expect(flipped.map((o) => actorLabel(o.path.actor)).sort()).toEqual([
+      'acme-webapp-build@111111111111',
+      'acme-webapp-pipeline-starter@111111111111',
+      'acme-webapp-pipeline@111111111111',
+    ]);
+    for (const outcome of flipped) {
+      expect([outcome.path.claim, outcome.path.action, outcome.result]).toEqual([
+        "pipeline webapp cannot read api's artifacts",
+        's3:GetObject',
+        'Allowed',
+      ]);
+    }
+  });
+});
+
 describe('the new kinds, sources and regions flip the right paths when mutated', () => {
   it("a boundary without its extension silently denies what the configuration grants the CloudFormation execution role", async () => {
     const cfg = shippedConfig('config/examples/codecommit-cloudformation.yaml');

@@ -11,11 +11,15 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { cdktfCliEntry } from '../lib/cdktf-cli';
 import { type CommandSpec, EXIT_OK, runAsProcess, runCommand, UsageError } from '../lib/cli';
-import { generateConfig } from '../lib/config/generate';
+import { generateConfig, generatePlatform } from '../lib/config/generate';
 import { ConfigError, validateConfig } from '../lib/config/load';
+import { platformReport } from '../lib/scale-report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GENERATED_TARGETS = [1, 10, 50, 100];
+/** Platforms of P pipelines × PLATFORM_TARGETS targets (lib/config/generate.ts, generatePlatform). */
+const PLATFORM_PIPELINES = [10, 50, 200];
+const PLATFORM_TARGETS = 5;
 const GNU_TIME = '/usr/bin/time';
 const SAMPLE_EVERY_MS = 50;
 const EXAMPLE = 'synth example (`node dist/main.js`)';
@@ -100,6 +104,16 @@ async function main(): Promise<void> {
         env: { PIPELINE_CONFIG: file, CDKTF_OUTDIR: path.join(scratch, `out-${targets}`) },
       };
     }),
+    ...PLATFORM_PIPELINES.map((pipelines): Command => {
+      const file = path.join(scratch, `platform-${pipelines}.yaml`);
+      writeFileSync(file, stringify(generatePlatform(pipelines, PLATFORM_TARGETS)));
+      return {
+        label: platformLabel(pipelines),
+        argv: mainCommand,
+        runs: pipelines >= 200 ? 1 : pipelines >= 50 ? 2 : 3,
+        env: { PIPELINE_CONFIG: file, CDKTF_OUTDIR: platformOut(pipelines) },
+      };
+    }),
     // The conventional way, as `cdktf init --template=typescript` sets it up: the CLI runs a ts-node app.
     {
       label: CONVENTIONAL,
@@ -111,7 +125,17 @@ async function main(): Promise<void> {
 
   const measured = await measureInterleaved(entries);
   console.log(report(measured, loadBefore, os.loadavg()));
+  console.log(platformReport(PLATFORM_PIPELINES.map((pipelines) => ({ pipelines, outdir: platformOut(pipelines) })), PLATFORM_TARGETS));
 }
+
+function platformLabel(pipelines: number): string {
+  return `synth platform, ${pipelines} pipelines × ${PLATFORM_TARGETS} targets`;
+}
+
+function platformOut(pipelines: number): string {
+  return path.join(scratch, `out-platform-${pipelines}`);
+}
+
 
 function generatedLabel(targets: number): string {
   return `synth generated, ${targets} target${targets === 1 ? '' : 's'}`;

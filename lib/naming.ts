@@ -76,6 +76,14 @@ export class PlatformNaming {
   get securityAlertsKeyAlias(): string {
     return `alias/${this.name}-security-alerts`;
   }
+  /** The key of every pipeline's failure-notification topic: its policy names a topic pattern, never a pipeline. */
+  get notificationsKeyAlias(): string {
+    return `alias/${this.name}-notifications`;
+  }
+  /** Every pipeline's failure-notification topic (`<platform>-<pipeline>-pipeline-notifications`, Naming.notificationsTopic). */
+  get notificationsTopicArnPattern(): string {
+    return `arn:aws:sns:${this.tooling.region}:${this.tooling.id}:${this.name}-*-pipeline-notifications`;
+  }
   /** One rule per kind of unexpected call, e.g. `acme-alert-pipeline-changes`. */
   securityAlertRule(kind: string): string {
     return `${this.name}-alert-${kind}`;
@@ -258,9 +266,6 @@ export class Naming {
 
   get notificationsTopic(): string {
     return `${this.project}-pipeline-notifications`;
-  }
-  get notificationsKeyAlias(): string {
-    return `alias/${this.project}-pipeline-notifications`;
   }
   get pipelineFailedRule(): string {
     return `${this.project}-pipeline-failed`;

@@ -21,17 +21,20 @@ export interface EncryptedTopicProps {
   name: string;
   region: string;
   accountId: string;
-  keyAlias: string;
+  /** The alias of the topic's own key, or `keyArn`: a key shared with other topics (whose policy admits this one). */
+  keyAlias?: string;
+  keyArn?: string;
   publishers: TopicPublisher[];
   emails: string[];
   protect: boolean;
 }
 
 /**
- * An SNS topic encrypted with its own customer-managed key. AWS services may
- * publish only for the named rules or alarms of this account (topic policy:
- * aws:SourceArn and aws:SourceAccount) and use the key only for this topic
- * (key policy: the SNS encryption context). Publishing requires TLS.
+ * An SNS topic encrypted with its own customer-managed key (or with a shared
+ * one given by `keyArn`). AWS services may publish only for the named rules or
+ * alarms of this account (topic policy: aws:SourceArn and aws:SourceAccount)
+ * and use its own key only for this topic (key policy: the SNS encryption
+ * context). Publishing requires TLS.
  */
 export class EncryptedTopic extends Construct {
   readonly arn: string;
@@ -41,9 +44,12 @@ export class EncryptedTopic extends Construct {
     super(scope, id);
     const { provider } = props;
     const topicArn = `arn:aws:sns:${props.region}:${props.accountId}:${props.name}`;
-    const key = new CustomerManagedKey(this, 'key', {
+    if ((props.keyAlias === undefined) === (props.keyArn === undefined)) {
+      throw new Error(`topic ${props.name}: give either keyAlias (a key of its own) or keyArn (a shared key)`);
+    }
+    const key = props.keyArn !== undefined ? { arn: props.keyArn } : new CustomerManagedKey(this, 'key', {
       provider,
-      alias: props.keyAlias,
+      alias: props.keyAlias!,
       description: `Encrypts messages of SNS topic ${props.name}`,
       ownerAccountId: props.accountId,
       users: [],

@@ -23,7 +23,8 @@ export interface PipelineNotificationsProps {
   accountId: string;
   pipelineName: string;
   topicName: string;
-  keyAlias: string;
+  /** The platform's notifications key (shared by every pipeline's topic). */
+  keyArn: string;
   emails: string[];
   ruleName: string;
   ruleArn: string;
@@ -47,7 +48,7 @@ export class PipelineNotifications extends Construct {
       name: props.topicName,
       region: props.region,
       accountId: props.accountId,
-      keyAlias: props.keyAlias,
+      keyArn: props.keyArn,
       emails: props.emails,
       publishers: [
         { sid: 'FailedExecutionRule', service: 'events.amazonaws.com', sourceArns: [props.ruleArn] },

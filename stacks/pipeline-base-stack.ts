@@ -72,6 +72,10 @@ export class PipelineBaseStack extends AccountStack<PipelineBaseOutput> {
       this.publish(names.keyArn, keyArn, `ARN of the platform's artifact key in ${region}`);
     }
 
+    if (config.monitoring.notifications.enabled) {
+      this.publish('notifications_key_arn', platform.get('notifications_key_arn'), "ARN of the platform's notifications key");
+    }
+
     const sourceOutputs = source.base({
       scope: this,
       provider: this.provider,

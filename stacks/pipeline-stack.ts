@@ -164,7 +164,11 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
     });
 
     if (config.monitoring.notifications.enabled) {
-      const notifications = new PipelineNotifications(this, 'notifications', failureNotifications(this.provider, config, naming));
+      const notifications = new PipelineNotifications(
+        this,
+        'notifications',
+        failureNotifications(this.provider, config, naming, base.get('notifications_key_arn')),
+      );
       this.publish('notifications_topic_arn', notifications.topicArn, 'Topic notified when the pipeline fails');
     }
 
@@ -215,7 +219,12 @@ function approvalAction(planned: Extract<PlannedAction, { kind: 'approval' }>, t
 }
 
 /** Where failures of the pipeline and its build are reported: one rule and two alarms. */
-function failureNotifications(provider: AwsProvider, config: PipelineConfig, naming: Naming): PipelineNotificationsProps {
+function failureNotifications(
+  provider: AwsProvider,
+  config: PipelineConfig,
+  naming: Naming,
+  keyArn: string,
+): PipelineNotificationsProps {
   const { id, region } = config.pipeline.account;
   return {
     provider,
@@ -223,7 +232,7 @@ function failureNotifications(provider: AwsProvider, config: PipelineConfig, nam
     accountId: id,
     pipelineName: naming.pipelineName,
     topicName: naming.notificationsTopic,
-    keyAlias: naming.notificationsKeyAlias,
+    keyArn,
     emails: config.monitoring.notifications.emails,
     ruleName: naming.pipelineFailedRule,
     ruleArn: naming.pipelineFailedRuleArn,

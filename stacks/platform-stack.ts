@@ -139,6 +139,34 @@ export class PlatformStack extends AccountStack<PlatformOutput> {
       this.publish('source_event_bus_arn', bus.arn, 'ARN of the event bus that receives source change events');
     }
 
+    if (platform.monitoring.notifications.enabled) {
+      // One key for every pipeline's failure-notification topic instead of one per pipeline ($1 a month each). The
+      // services that publish may use it only for a topic of the platform (SNS sends the topic's ARN as encryption
+      // context): https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+      // Which rule or alarm may publish to which topic is each topic's own policy (aws:SourceArn).
+      const key = new CustomerManagedKey(this, 'notifications_key', {
+        provider: this.provider,
+        alias: naming.notificationsKeyAlias,
+        description: `Encrypts the failure notifications of every pipeline of platform ${naming.name}`,
+        ownerAccountId: tooling.id,
+        users: [],
+        serviceStatements: [
+          { sid: 'FailedExecutionRules', service: 'events.amazonaws.com' },
+          { sid: 'FailureAlarms', service: 'cloudwatch.amazonaws.com' },
+        ].map(({ sid, service }) => ({
+          sid: `${sid}EncryptForPlatformTopics`,
+          principals: [{ type: 'Service', identifiers: [service] }],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: [
+            { test: 'ArnLike', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [naming.notificationsTopicArnPattern] },
+          ],
+        })),
+        protect: platform.protectStatefulResources,
+      });
+      this.publish('notifications_key_arn', key.arn, "ARN of the key of every pipeline's failure-notification topic");
+    }
+
     const { audit } = platform;
     if (audit.trail.enabled) {
       const trail = new AuditTrail(this, 'audit_trail', {

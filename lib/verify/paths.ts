@@ -89,7 +89,7 @@ const SOURCE_ACTIONS = [
 const ALERT_KINDS = ['pipeline-changes', 'job-results', 'approvals'];
 
 /** The artifact store of one region: where CodePipeline hands the actions of that region their artifacts. */
-interface ArtifactStore {
+export interface ArtifactStore {
   region: string;
   bucket: string;
   /** An object of the store (the key's shape does not matter to the policies). */
@@ -98,7 +98,7 @@ interface ArtifactStore {
   key: string;
 }
 
-function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[] {
+export function artifactStores(config: PipelineConfig, naming: Naming): ArtifactStore[] {
   return [config.pipeline.account.region, ...naming.extraRegions].map((region) => {
     const bucket = naming.artifactBucketIn(region);
     return {
@@ -904,7 +904,7 @@ function encryptionContextPaths(config: PipelineConfig, naming: Naming, home: Ar
       withoutContext(
         'CloudWatch uses the notifications key only for its topic',
         serviceFor('cloudwatch.amazonaws.com', pipeline.id, naming.alarmArn(naming.pipelineFailedAlarm)),
-        aliasArn(pipeline, naming.notificationsKeyAlias),
+        aliasArn(pipeline, naming.shared.notificationsKeyAlias),
         'aws:sns:topicArn',
       ),
     );

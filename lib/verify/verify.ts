@@ -1,6 +1,7 @@
 import type { PipelineConfig, PlatformConfig } from '../config/schema';
 import { Naming } from '../naming';
 import { inputProblems } from './input-checks';
+import { crossPipelinePaths, type PipelineProof } from './isolation';
 import { AccessModel } from './model';
 import { type AccessPath, forbiddenPaths, type Inventory, requiredPaths, topologyAccounts } from './paths';
 import { evaluate, type Outcome } from './simulate';
@@ -38,6 +39,13 @@ export async function verifyAccess(app: SynthesizedApp, platform: PlatformConfig
     }
     for (const config of platform.pipelines) {
       forbidden.push(...forbiddenPaths(config, naming(config), own.get(config)!, inventory, required));
+    }
+    // Every ordered pair of pipelines: no role of one reaches the other's artifacts, roles, pipeline or targets.
+    const proofs: PipelineProof[] = platform.pipelines.map((config) => ({ config, naming: naming(config), required: own.get(config)! }));
+    for (const a of proofs) {
+      for (const b of proofs) {
+        if (a !== b) forbidden.push(...crossPipelinePaths(a, b, proofs, inventory));
+      }
     }
   } catch (error) {
     return { outcomes: [], problems: [(error as Error).message], ok: false };
