@@ -5,6 +5,7 @@ import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './lib/config/load'
 import type { PlatformConfig } from './lib/config/schema';
 import { Naming, PlatformNaming } from './lib/naming';
 import { synthesizeConfig, synthSummary } from './lib/synth-command';
+import { OutputError } from './lib/synth';
 import { AccountFoundationStack } from './stacks/account-foundation-stack';
 import { PipelineBaseStack } from './stacks/pipeline-base-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
@@ -98,7 +99,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, argv: string[] =
         io.out(synthSummary(result, outdir));
         return 0;
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
+        if (!(error instanceof ConfigError || error instanceof OutputError)) throw error;
         io.err(`${error.message}\n`);
         io.err('Nothing was synthesized; an earlier output directory is unchanged.\n');
         return 1;

@@ -3,6 +3,7 @@ import { emailSubscriptionId } from '../../modules/approval-topic';
 import { sourceKindOf } from '../../source-kinds';
 import { Naming } from '../naming';
 import { policyLimitViolations } from '../policy-limits';
+import { RULES_PER_CONDITION_MAX } from '../stage-gates';
 import { limitViolations, planStages } from '../stage-plan';
 import type { Problem } from './problem';
 import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, type TargetConfig, targetSchema } from './schema';
@@ -46,6 +47,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
 
   problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
   problems.push(...waveProblems(targets));
+  problems.push(...stageGateProblems(targets));
 
   // CodePipeline cannot roll a stage back while several runs are in it.
   if (pipeline.executionMode === 'PARALLEL' && (record(pipeline.onFailure).deploy ?? 'rollback') === 'rollback') {
@@ -194,6 +196,40 @@ function undeclaredVariables(doc: Record<string, unknown>): Problem[] {
       .filter((name, j, all) => !declared.has(name) && all.indexOf(name) === j)
       .map((name) => ({ path: `targets[${i}]`, message: `uses #{variables.${name}}, but variables declares no ${name}` })),
   );
+}
+
+/**
+ * The stage gates of one deploy stage share two conditions of at most 5 rules
+ * each (lib/stage-gates.ts): the alarms of its targets, and their deployment
+ * windows. Counted per wave, reported at the target that goes over.
+ */
+function stageGateProblems(targets: Record<string, unknown>[]): Problem[] {
+  const problems: Problem[] = [];
+  let alarms = 0;
+  let windows = 0;
+  targets.forEach((target, i) => {
+    const wave = text(target.wave);
+    if (i === 0 || wave === undefined || text(targets[i - 1].wave) !== wave) {
+      alarms = 0;
+      windows = 0;
+    }
+    alarms += list(record(target.alarms).names).length;
+    if (target.deploymentWindow !== undefined) windows += 1;
+    const where = wave === undefined ? `the stage of target ${text(target.name) ?? i}` : `the stage of wave "${wave}"`;
+    if (alarms > RULES_PER_CONDITION_MAX && list(record(target.alarms).names).length > 0) {
+      problems.push({
+        path: `targets[${i}].alarms.names`,
+        message: `${where} would watch ${alarms} alarms; a CodePipeline condition holds at most ${RULES_PER_CONDITION_MAX} rules (one per alarm)`,
+      });
+    }
+    if (windows > RULES_PER_CONDITION_MAX && target.deploymentWindow !== undefined) {
+      problems.push({
+        path: `targets[${i}].deploymentWindow`,
+        message: `${where} would check ${windows} deployment windows; a CodePipeline condition holds at most ${RULES_PER_CONDITION_MAX} rules`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** Targets of a wave must be listed together, and a wave may not share its stage names with a lone target. */

@@ -321,12 +321,49 @@ const invokePipelineDeploySchema = z
   })
   .describe('Start a pipeline in the target account (CodePipeline invoke action); the target role may only start that pipeline.');
 
+/** A Lambda function or alias name (https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html). */
+const lambdaFunctionName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'Lambda function names are 1-64 letters, digits, hyphens and underscores (the name, not an ARN)' });
+
+/**
+ * A CloudWatch alarm name, as it lands in an ARN, a rule configuration and the
+ * comma-separated Alarms list of the Lambda deploy action: no commas, no IAM
+ * wildcards (`*`, `?` would widen the grant to other alarms), no "${".
+ */
+export const alarmName = z
+  .string()
+  .regex(/^[A-Za-z0-9 _.:/#+=@-]{1,255}$/, {
+    error: (issue) =>
+      `must be a CloudWatch alarm name of 1-255 letters, digits, spaces and _ . : / # + = @ - (no commas or wildcards), got "${String(issue.input)}"`,
+  });
+
+const lambdaDeploySchema = z
+  .strictObject({
+    kind: z.literal('lambda'),
+    functionName: lambdaFunctionName.describe('Existing function in the target account and region, with at least one published version.'),
+    alias: z
+      .string()
+      .regex(/^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/, { error: 'alias names are 1-128 letters, digits, hyphens and underscores, not only digits' })
+      .describe('Existing alias the release moves to the new version (it must point at a version; that version is the rollback target).'),
+    traffic: trafficShiftSchema
+      .default({ type: 'all-at-once' })
+      .describe('How the alias moves to the new version: all-at-once, linear or canary (total wait at most 2 days).'),
+    alarms: z
+      .array(alarmName)
+      .max(10, { error: 'the Lambda deploy action watches at most 10 alarms' })
+      .default([])
+      .describe('Alarms of the target account and region that stop the traffic shift when they go to ALARM.'),
+  })
+  .describe('Publish the build output as a new version of an existing Lambda function and shift its alias to it (CodePipeline Lambda deploy action).');
+
 export const deploySchema = z.discriminatedUnion('kind', [
   s3DeploySchema,
   cloudFormationDeploySchema,
   ecsDeploySchema,
   ecsBlueGreenDeploySchema,
   invokePipelineDeploySchema,
+  lambdaDeploySchema,
 ]);
 
 const approvalSchema = z
@@ -391,6 +428,102 @@ const approvalNotificationsSchema = z
   })
   .describe('Who is told that an approval is waiting.');
 
+/** Time zones the DeploymentWindow rule reads: Region/City or UTC with an offset (rule reference, TimeZone). */
+const TIME_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
+
+/**
+ * One field of a DeploymentWindow cron expression: values, ranges, lists and
+ * steps of what the field allows, and the field's special characters
+ * (https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-DeploymentWindow.html).
+ */
+function cronField(name: string, min: number, max: number, names: string[], special: RegExp): (value: string) => string | undefined {
+  const atom = (part: string): boolean => {
+    if (part === '*') return true;
+    const value = (v: string) => {
+      const index = names.indexOf(v.toUpperCase());
+      if (index >= 0) return true;
+      return /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max;
+    };
+    const range = part.split('-');
+    return range.length <= 2 && range.every(value);
+  };
+  return (field) => {
+    const ok = field.split(',').every((item) => {
+      if (special.test(item)) return true;
+      const [base, step, ...rest] = item.split('/');
+      if (rest.length > 0) return false;
+      if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1)) return false;
+      return atom(base);
+    });
+    return ok ? undefined : `${name} "${field}" is not ${min}-${max}${names.length ? ` or ${names[0]}-${names.at(-1)}` : ''} with , - * /`;
+  };
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const CRON_FIELDS = [
+  // The reference allows only "*" for seconds; its own example starts with "0".
+  (field: string) => (field === '*' || field === '0' ? undefined : `seconds "${field}" must be * or 0`),
+  cronField('minutes', 0, 59, [], /^$/),
+  cronField('hours', 0, 23, [], /^$/),
+  cronField('day-of-month', 1, 31, [], /^(\?|L|LW|L-\d{1,2}|\d{1,2}W)$/),
+  cronField('month', 1, 12, MONTHS, /^$/),
+  cronField('day-of-week', 1, 7, WEEKDAYS, /^(\?|L|[1-7]L|[1-7]#[1-5])$/),
+  cronField('year', 1970, 2199, [], /^$/),
+];
+
+/** Problems of a DeploymentWindow cron expression: 6 fields and an optional year, each within its values. */
+export function cronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length < 6 || fields.length > 7) {
+    return `must have 6 fields and an optional year (seconds minutes hours day-of-month month day-of-week [year]), such as "0 0 9-16 ? * MON-FRI *"; got ${fields.length}`;
+  }
+  for (const [i, field] of fields.entries()) {
+    const problem = CRON_FIELDS[i](field);
+    if (problem) return problem;
+  }
+  if (fields[3] !== '?' && fields[5] !== '?') return 'one of day-of-month and day-of-week must be "?" (give the days in the other)';
+  return undefined;
+}
+
+const deploymentWindowSchema = z
+  .strictObject({
+    cron: z
+      .string()
+      .max(256)
+      .superRefine((cron, context) => {
+        const problem = cronProblem(cron);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('When the deploy stage may start: seconds minutes hours day-of-month month day-of-week [year], e.g. "0 0 9-16 ? * MON-FRI *".'),
+    timeZone: z
+      .string()
+      .refine((zone) => /^UTC([+-](0\d|1[0-4]):[0-5]\d)?$/.test(zone) || (/^[A-Za-z]+\/[A-Za-z_]+$/.test(zone) && TIME_ZONES.has(zone)), {
+        error: (issue) =>
+          `must be a Region/City time zone such as Europe/Berlin, or UTC with an offset such as UTC+05:30, got "${String(issue.input)}" ` +
+          '(abbreviations such as CST are ambiguous and refused)',
+      })
+      .default('UTC')
+      .describe('Time zone of the cron expression: Region/City (Europe/Berlin) or UTC[+-HH:MM]; default UTC.'),
+  })
+  .describe('Runs enter this target\'s deploy stage only inside the window; outside it the run fails at the stage entry (DeploymentWindow rule).');
+
+const alarmGateSchema = z
+  .strictObject({
+    names: z
+      .array(alarmName)
+      .min(1)
+      .max(5, { error: 'a CodePipeline condition holds at most 5 rules, one per alarm' })
+      .describe('Existing alarms of the target account and region to watch after the deploy.'),
+    waitMinutes: z
+      .int()
+      .min(1)
+      .max(1440)
+      .default(10)
+      .describe('Bake time: minutes the alarms are watched after the stage succeeds before the run goes on (WaitTime).'),
+  })
+  .describe('Watch alarms after this target deploys; when one goes to ALARM the stage rolls back (or fails where rollback is off).');
+
 export const targetSchema = z.strictObject({
   name: label.describe('Short name: used in stack, role and stage names.'),
   account: accountName,
@@ -404,6 +537,8 @@ export const targetSchema = z.strictObject({
     ),
   approval: approvalSchema,
   deploy: deploySchema,
+  alarms: alarmGateSchema.optional(),
+  deploymentWindow: deploymentWindowSchema.optional(),
 });
 
 const codeCommitSourceSchema = z
