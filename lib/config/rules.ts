@@ -2,10 +2,12 @@ import { deployKindOf, isDeployKind } from '../../deploy-kinds';
 import { emailSubscriptionId } from '../../modules/approval-topic';
 import { sourceKindOf } from '../../source-kinds';
 import { Naming } from '../naming';
-import { policyLimitViolations } from '../policy-limits';
+import { policyLimitViolations, targetPolicyProblems } from '../policy-limits';
 import { RULES_PER_CONDITION_MAX } from '../stage-gates';
 import { limitViolations, planStages } from '../stage-plan';
-import type { Problem } from './problem';
+import { secretAndApproverProblems } from './audit-rules';
+import { Token } from 'cdktf';
+import { ACTION_CONFIGURATION_VALUE_MAX, type Problem } from './problem';
 import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, type TargetConfig, targetSchema } from './schema';
 
 export type { Problem } from './problem';
@@ -57,17 +59,24 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     });
   }
   problems.push(...undeclaredVariables(doc));
+  problems.push(...secretAndApproverProblems(doc));
+  problems.push(
+    ...duplicates(
+      list(pipeline.variables).map((v) => text(record(v).name)),
+      (i) => `pipeline.variables[${i}].name`,
+      'pipeline variable name',
+    ),
+  );
 
   // Addresses that differ only in case or punctuation would share one subscription resource.
-  const subscriptions = list(record(pipeline.approvals).emails).map((e) => mapText(e, emailSubscriptionId));
-  problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
+  problems.push(...emailCollisions(list(record(pipeline.approvals).emails), (i) => `pipeline.approvals.emails[${i}]`));
 
   // Rules of each deploy kind, for every target whose own fields are valid.
   targets.forEach((raw, i) => {
     const parsed = targetSchema.safeParse(unresolved(raw));
     const target = parsed.success ? resolved<TargetConfig>(parsed.data, raw.account) : undefined;
     if (!target) return;
-    for (const problem of deployKindOf(target).problems(target)) {
+    for (const problem of [...deployKindOf(target).problems(target), ...actionValueProblems(target), ...targetPolicyProblems(target)]) {
       problems.push({ path: `targets[${i}].${problem.path}`, message: problem.message });
     }
   });
@@ -181,10 +190,50 @@ export function auditProblems(doc: Record<string, unknown>, prefix = ''): Proble
     [alerts, `${prefix}audit.alerts.emails`],
     [record(record(doc.monitoring).notifications), `${prefix}monitoring.notifications.emails`],
   ] as const) {
-    const emails = list(section.emails).map((e) => text(e)?.toLowerCase());
-    problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'email address'));
+    problems.push(...emailCollisions(list(section.emails), (i) => `${path}[${i}]`));
   }
   return problems;
+}
+
+/** The name the pipeline gives the build output artifact (stacks/pipeline-stack.ts); part of file references such as TemplatePath. */
+const BUILD_ARTIFACT = 'build_output';
+
+/**
+ * Every configuration value of the target's actions, as the pipeline stack
+ * builds them, must fit CodePipeline's per-value limit. Values the stacks
+ * fill in (role ARNs from outputs) have a fixed size; JSON values built with
+ * `Fn.jsonencode` are measured by the kind itself (`fitsActionConfiguration`).
+ */
+function actionValueProblems(target: TargetConfig): Problem[] {
+  const kind = deployKindOf(target);
+  return kind.steps(target.deploy).flatMap((step) => {
+    const { configuration } = kind.action({
+      target,
+      step,
+      output: () => '',
+      buildArtifact: BUILD_ARTIFACT,
+      sourceRevision: { type: 'COMMIT_ID', value: '#{SourceVariables.CommitId}' },
+    });
+    return Object.entries(configuration ?? {}).flatMap(([name, value]) =>
+      typeof value === 'string' && !Token.isUnresolved(value) && value.length > ACTION_CONFIGURATION_VALUE_MAX
+        ? [
+            {
+              path: fieldOf(target.deploy, value),
+              message:
+                `gives the ${step} action's ${name} ${value.length} characters; ` +
+                `CodePipeline allows ${ACTION_CONFIGURATION_VALUE_MAX} per action configuration value`,
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+/** The deploy field whose text a configuration value carries (the longest such), else `deploy`. */
+function fieldOf(deploy: Record<string, unknown>, value: string): string {
+  const fields = Object.entries(deploy).filter(([, v]) => typeof v === 'string' && v.length > 0 && value.includes(v as string));
+  fields.sort((a, b) => (b[1] as string).length - (a[1] as string).length);
+  return fields.length > 0 ? `deploy.${fields[0][0]}` : 'deploy';
 }
 
 /** `#{variables.X}` in target settings must name a declared pipeline variable, or the run fails when it gets there. */
@@ -264,6 +313,31 @@ function waveProblems(targets: Record<string, unknown>[]): Problem[] {
   return problems;
 }
 
+/**
+ * Each address is a subscription resource named after it (emailSubscriptionId):
+ * addresses that differ only in case or punctuation (a.b@x, a-b@x) would share one.
+ */
+function emailCollisions(emails: unknown[], pathOf: (i: number) => string): Problem[] {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  emails.forEach((email, i) => {
+    const address = text(email);
+    if (address === undefined) return;
+    const id = emailSubscriptionId(address);
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, i);
+    else if (text(emails[seen])!.toLowerCase() === address.toLowerCase()) {
+      problems.push({ path: pathOf(i), message: `duplicate email address "${address.toLowerCase()}" (first used at ${pathOf(seen)})` });
+    } else {
+      problems.push({
+        path: pathOf(i),
+        message: `"${address}" and "${text(emails[seen])}" (${pathOf(seen)}) give the same e-mail subscription id ${id}; list one of them`,
+      });
+    }
+  });
+  return problems;
+}
+
 function duplicates(values: Array<string | undefined>, pathOf: (i: number) => string, what: string): Problem[] {
   const first = new Map<string, number>();
   const problems: Problem[] = [];
@@ -336,9 +410,4 @@ function list(value: unknown): unknown[] {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function mapText<T>(value: unknown, f: (text: string) => T): T | undefined {
-  const t = text(value);
-  return t === undefined ? undefined : f(t);
 }

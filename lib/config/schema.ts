@@ -56,7 +56,8 @@ const accountId = z
   .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id, got "${String(issue.input)}"` });
 
 const region = z.enum(AWS_REGIONS, {
-  error: (issue) => `unknown AWS region "${String(issue.input)}"`,
+  error: (issue) =>
+    issue.input === undefined ? 'is required: an AWS region such as eu-central-1' : `unknown AWS region ${JSON.stringify(issue.input)}`,
 });
 
 const roleArn = z
@@ -80,6 +81,63 @@ const bucketName = z
     error: 'S3 bucket names are 3-63 characters of lowercase letters, digits, dots and hyphens',
   });
 
+/**
+ * The string rule (docs/configuration.md#text-that-reaches-terraform). Every
+ * configuration string that reaches Terraform is written into both
+ * `cdk.tf.json` and `cdk.tf`, where Terraform reads `${...}` and `%{...}` as
+ * templates. Text is therefore one line of printable characters: no control
+ * characters (line breaks, tabs, escapes) and no bidirectional-override
+ * characters (which make a reviewer read something else than Terraform
+ * does); no backslash or double quote (cdktf's HCL output does not escape
+ * them, so the HCL would not mean what the JSON means); and, per field,
+ * either no template sequence at all (`terraformSafeText`) or template
+ * sequences escaped so that Terraform passes them on literally
+ * (`terraformLiteralText`, for IAM resources, where `${aws:username}` is an
+ * IAM policy variable).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
+const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** The first character of `value` that text may not contain, as U+XXXX, or undefined. */
+export function unsafeCharacter(value: string): string | undefined {
+  const found = UNSAFE_CHARACTER.exec(value)?.[0];
+  return found === undefined ? undefined : `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** `${` → `$${` and `%{` → `%%{`: Terraform reads the result as the literal text. */
+export function escapeTemplates(value: string): string {
+  return value.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+/** One line of printable text without `\` or `"` (both synths carry it literally). */
+const plainText = z
+  .string()
+  .refine((value) => unsafeCharacter(value) === undefined, {
+    error: (issue) =>
+      `must not contain control or bidirectional-override characters (found ${unsafeCharacter(String(issue.input))}): ` +
+      'text is one line, and reads the same to a reviewer as to Terraform',
+  })
+  .refine((value) => !/[\\"]/.test(value), {
+    // Not aborting: inside a union (approval: true | {...}) an aborted issue would hide the field's path.
+    error: 'must not contain a backslash or a double quote: the HCL output (cdktf synth --hcl) cannot carry them literally',
+  });
+
+/** Text that lands in HCL strings, where `${` and `%{` would start a Terraform template: refused. */
+const terraformSafeText = plainText.refine((value) => !/[$%]\{/.test(value), {
+  error: 'must not contain "${" or "%{": Terraform would read it as a template (CodePipeline variables use "#{...}")',
+});
+
+/** Text where `${...}` means something to AWS (IAM policy variables): escaped, so Terraform passes it on literally. */
+const terraformLiteralText = plainText.overwrite(escapeTemplates);
+
+/**
+ * A resource of an IAM policy: IAM accepts only U+0020-U+00FF in policy documents (besides tab and line breaks,
+ * which plainText refuses): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ */
+const iamResource = terraformLiteralText.min(1).regex(/^[\u0020-\u00ff]*$/, {
+  error: 'IAM policies accept only characters U+0020-U+00FF (Basic Latin and Latin-1)',
+});
+
 /** An account of `platform.accounts`, by name: the platform team owns the list of accounts and their roles. */
 const accountName = label.max(32).describe('Name of an account in platform.accounts.');
 
@@ -93,17 +151,99 @@ export const accountSchema = z
 
 const buildSchema = z
   .strictObject({
-    image: z.string().min(1).default('aws/codebuild/standard:7.0').describe('CodeBuild image.'),
+    image: terraformSafeText.min(1).default('aws/codebuild/standard:7.0').describe('CodeBuild image.'),
     computeType: z
       .enum(['BUILD_GENERAL1_SMALL', 'BUILD_GENERAL1_MEDIUM', 'BUILD_GENERAL1_LARGE', 'BUILD_GENERAL1_2XLARGE'])
       .default('BUILD_GENERAL1_SMALL')
       .describe('CodeBuild compute type.'),
-    buildspec: z.string().min(1).default('buildspec.yml').describe('Path of the buildspec in the source.'),
+    buildspec: terraformSafeText.min(1).default('buildspec.yml').describe('Path of the buildspec in the source.'),
     logRetentionDays: logRetentionDays
       .default(90)
       .describe('Retention of the build log group, in days.'),
   })
   .describe('The CodeBuild project that builds the source.');
+
+/** A CodeBuild environment variable name; CodeBuild reserves the CODEBUILD_ prefix. */
+const environmentVariableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { error: 'must be an environment variable name: letters, digits and "_", not starting with a digit' })
+  .refine((name) => !name.toUpperCase().startsWith('CODEBUILD_'), { error: 'CodeBuild reserves variables starting with CODEBUILD_' });
+
+const kmsKeyArn = z
+  .string()
+  .regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[a-f0-9-]{32,36}$/, {
+    error: (issue) => `must be a KMS key ARN such as arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab, got "${String(issue.input)}"`,
+  });
+
+/** A complete secret ARN ends with "-" and the six random characters Secrets Manager appends to the name. */
+export const SECRET_ARN = /^arn:aws:secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]{1,512})-([A-Za-z0-9]{6})$/;
+export const PARAMETER_ARN = /^arn:aws:ssm:([a-z0-9-]+):(\d{12}):parameter\/([A-Za-z0-9_.\/-]{1,2048})$/;
+
+const buildSecretSchema = z
+  .strictObject({
+    variable: environmentVariableName.describe('Environment variable the build sees the value in.'),
+    secretArn: z
+      .string()
+      .regex(SECRET_ARN, {
+        error: (issue) =>
+          'must be the complete ARN of a secret, with the hyphen and six characters Secrets Manager appends ' +
+          `(arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf), got "${String(issue.input)}"; or give secretName instead`,
+      })
+      .optional()
+      .describe('Complete secret ARN (with its 6-character suffix): the build role may read exactly that secret.'),
+    secretName: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'secret names are 1-512 letters, digits and /_+=.@-' })
+      .optional()
+      .describe('Name of a secret of the tooling account and region: the build role may read the secret of that name (<name>-??????).'),
+    jsonKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_.@/+=-]{1,256}$/, { error: 'must be the key of a JSON secret: letters, digits and _.@/+=-, no ":"' })
+      .optional()
+      .describe('Key of a JSON secret whose value the variable gets; the whole secret when omitted.'),
+    versionStage: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'must be a version stage such as AWSCURRENT' })
+      .optional()
+      .describe('Version stage to read; default AWSCURRENT.'),
+    kmsKeyArn: kmsKeyArn
+      .optional()
+      .describe('Customer-managed key that encrypts the secret: the build role may decrypt with it only through Secrets Manager. Omit for the AWS managed key aws/secretsmanager.'),
+  })
+  .refine((secret) => (secret.secretArn === undefined) !== (secret.secretName === undefined), {
+    error: 'give exactly one of secretArn (the complete ARN) and secretName',
+    path: ['secretArn'],
+  })
+  .describe('An environment variable CodeBuild reads from a Secrets Manager secret when the build starts (type SECRETS_MANAGER).');
+
+const buildParameterSchema = z
+  .strictObject({
+    variable: environmentVariableName.describe('Environment variable the build sees the value in.'),
+    parameter: z
+      .string()
+      .regex(/^(arn:aws:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\/-]{1,2048}|\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)$/, {
+        error: (issue) => `must be a parameter name such as /acme/api/url or its ARN, got "${String(issue.input)}"`,
+      })
+      .describe('Name or ARN of a Systems Manager parameter of the tooling account and region.'),
+    kmsKeyArn: kmsKeyArn
+      .optional()
+      .describe('Customer-managed key of a SecureString parameter: the build role may decrypt with it only through Systems Manager. Omit for aws/ssm or a String parameter.'),
+  })
+  .describe('An environment variable CodeBuild reads from a Parameter Store parameter when the build starts (type PARAMETER_STORE).');
+
+/** A pipeline's build: the platform's build settings, plus the secrets and parameters only this pipeline's build reads. */
+const pipelineBuildSchema = buildSchema
+  .extend({
+    secrets: z
+      .array(buildSecretSchema)
+      .default([])
+      .describe('Environment variables from Secrets Manager; the build role may read exactly these secrets, the values never enter Terraform.'),
+    parameters: z
+      .array(buildParameterSchema)
+      .default([])
+      .describe('Environment variables from Parameter Store; the build role may read exactly these parameters.'),
+  })
+  .describe('The CodeBuild project that builds the source, and the secrets and parameters it reads.');
 
 const s3DeploySchema = z
   .strictObject({
@@ -123,11 +263,6 @@ const s3DeploySchema = z
 const artifactPath = z
   .string()
   .regex(/^[\w.-]+(\/[\w.-]+)*$/, { error: 'must be a relative path inside the build output, such as deploy/template.yaml' });
-
-/** Text that lands in HCL strings, where `${` and `%{` would start a Terraform template. */
-const terraformSafeText = z.string().refine((value) => !/[$%]\{/.test(value), {
-  error: 'must not contain "${" or "%{": Terraform would read it as a template (CodePipeline variables use "#{...}")',
-});
 
 /** Services no role of this project may call: changing IAM, chaining roles, changing the organization or account. */
 const REFUSED_SERVICES = ['iam', 'sts', 'organizations', 'account'];
@@ -154,7 +289,10 @@ const iamStatementSchema = z.strictObject({
     )
     .min(1)
     .describe('Exact IAM actions, no wildcards (so never administrator); no IAM, STS, Organizations or account actions.'),
-  resources: z.array(z.string().min(1)).min(1).describe('Resource ARNs (wildcards allowed).'),
+  resources: z
+    .array(iamResource)
+    .min(1)
+    .describe('Resource ARNs (wildcards and IAM policy variables such as ${aws:PrincipalAccount} allowed).'),
 });
 
 const passRolesSchema = z
@@ -304,7 +442,11 @@ const invokePipelineDeploySchema = z
       .describe('Name (not ARN) of the V2 pipeline to start in the target account.'),
     variables: z
       .record(
-        z.string().regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' }),
+        z
+          .string()
+          .regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' })
+          // A map key __proto__ would be dropped silently when the map is copied.
+          .refine((name) => name !== '__proto__', { error: '"__proto__" cannot be a variable name' }),
         terraformSafeText.min(1, { error: 'CodePipeline refuses empty variable values' }),
       )
       .default({})
@@ -366,6 +508,27 @@ export const deploySchema = z.discriminatedUnion('kind', [
   lambdaDeploySchema,
 ]);
 
+/** An approver role of the tooling account: its ARN, or a role-name pattern with * and ? (not only wildcards). */
+const approverRole = z.string().refine(
+  (role) =>
+    /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(role) || (/^[\w+=,.@*?-]{1,64}$/.test(role) && /[\w+=,.@-]/.test(role)),
+  {
+    error: (issue) =>
+      'must be a role ARN of the tooling account, or a role-name pattern of letters, digits, +=,.@_- and the wildcards * and ? ' +
+      `(not only wildcards, which would let every role approve), such as release-*, got "${String(issue.input)}"`,
+  },
+);
+
+const approverGroupSchema = z
+  .strictObject({
+    name: label.max(32).describe('Group name: part of the approval action and policy names.'),
+    roles: z
+      .array(approverRole)
+      .min(1)
+      .describe('Roles of the tooling account that answer for this group: role ARNs or role-name patterns (release-*).'),
+  })
+  .describe('One group of approvers: its own approval action, answerable only by its roles.');
+
 const approvalSchema = z
   .union([
     z.boolean(),
@@ -388,6 +551,15 @@ const approvalSchema = z
         .max(86400)
         .optional()
         .describe('Minutes before an unanswered approval fails (5-86400; CodePipeline default 7 days).'),
+      approverGroups: z
+        .array(approverGroupSchema)
+        .min(1)
+        .max(10, { error: 'at most 10 approver groups: each is an approval action of its own' })
+        .optional()
+        .describe(
+          'Groups that must each approve, in order: one approval action per group, each answerable only by roles of its group ' +
+            '(through the managed policy generated for it). Groups may not overlap.',
+        ),
     }),
   ])
   .default(false)
@@ -550,14 +722,14 @@ const codeCommitSourceSchema = z
       .string()
       .regex(/^[\w.-]{1,100}$/, { error: 'CodeCommit repository names are 1-100 letters, digits, ".", "_" or "-"' })
       .describe('CodeCommit repository name.'),
-    branch: z.string().min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
+    branch: terraformSafeText.min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
     create: z.boolean().default(true).describe('Create the repository (true) or use an existing one (false).'),
   })
   .describe('A CodeCommit repository in its own account; its change events reach the pipeline account over EventBridge.');
 
 /** A glob pattern of a V2 trigger filter (CodePipeline: 1-255 characters, at most 8 per list). */
 const triggerPatterns = z
-  .array(z.string().min(1).max(255))
+  .array(terraformSafeText.min(1).max(255))
   .min(1)
   .max(8, { error: 'CodePipeline allows 8 patterns per include or exclude list' });
 
@@ -593,8 +765,9 @@ const connectionSourceSchema = z
     repository: z
       .string()
       .regex(/^[\w.-]+(\/[\w.-]+)+$/, { error: 'must be owner/name (GitLab: group/subgroup/name)' })
+      .max(1000, { error: 'CodePipeline allows 1000 characters per action configuration value (FullRepositoryId)' })
       .describe('Full repository id, e.g. my-org/webapp.'),
-    branch: z.string().min(1).max(255).default('main').describe('Branch of manual runs, and of pushes when no triggers are given.'),
+    branch: terraformSafeText.min(1).max(255).default('main').describe('Branch of manual runs, and of pushes when no triggers are given.'),
     connectionArn: connectionArn
       .optional()
       .describe('An existing connection in the pipeline account and region; otherwise one is created (then completed once in the console).'),
@@ -614,6 +787,7 @@ const s3SourceSchema = z
     objectKey: z
       .string()
       .regex(/^[\w!.*'()-]+(\/[\w!.*'()-]+)*$/, { error: 'must be an object key such as releases/app.zip' })
+      .max(1000, { error: 'CodePipeline allows 1000 characters per action configuration value (S3ObjectKey)' })
       .default('source.zip')
       .describe('The zip file whose new versions start the pipeline.'),
     create: z.boolean().default(true).describe('Create the versioned bucket (true) or use an existing one (false).'),
@@ -781,6 +955,14 @@ export const auditSchema = z
       .describe(
         'Another trail (such as the organization trail) records the management events of the pipeline account; alerts can rely on it.',
       ),
+    existingTrailLogGroup: z
+      .string()
+      .regex(/^[\w#/.-]{1,512}$/, { error: 'must be a CloudWatch Logs log group name such as aws-controltower/CloudTrailLogs' })
+      .optional()
+      .describe(
+        'With audit.existingTrail: the log group of the tooling account that receives that trail\'s events. The build-secret ' +
+          'read metrics and alarms and the dashboards\' CloudTrail widgets need it; without it they are skipped.',
+      ),
     alerts: alertsSchema.prefault({}),
   })
   .prefault({})
@@ -886,7 +1068,7 @@ export const pipelineSchema = z
       .max(24, { error: 'at most 24 characters: it is part of role and bucket names' })
       .describe('Pipeline name: prefixes the pipeline\'s stacks and resource names.'),
     source: sourceSchema,
-    build: buildSchema.optional().describe('The CodeBuild project; default platform.defaults.build.'),
+    build: pipelineBuildSchema.optional().describe('The CodeBuild project; default platform.defaults.build.'),
     approvals: approvalNotificationsSchema.default({ emails: [] }),
     executionMode: z
       .enum(['QUEUED', 'SUPERSEDED', 'PARALLEL'])
@@ -960,7 +1142,7 @@ export interface PipelineConfig {
   pipeline: {
     /** The tooling account. */
     account: AccountConfig;
-    build: z.output<typeof buildSchema>;
+    build: z.output<typeof pipelineBuildSchema>;
     approvals: PipelineSection['approvals'];
     executionMode: PipelineSection['executionMode'];
     variables: PipelineSection['variables'];
