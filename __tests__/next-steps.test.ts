@@ -31,16 +31,9 @@ describe('next steps after applying', () => {
 
   it('is printed by the synth command', async () => {
     const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'next-steps-')), 'cdktf.out');
-      expect(await run({ PIPELINE_CONFIG: 'config/examples/release-flow.yaml', CDKTF_OUTDIR: outdir })).toBe(0);
-    } finally {
-      spy.mockRestore();
-    }
+    const io = { out: (text: string) => void written.push(text), err: () => undefined };
+    const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'next-steps-')), 'cdktf.out');
+    expect(await run({ PIPELINE_CONFIG: 'config/examples/release-flow.yaml', CDKTF_OUTDIR: outdir }, [], io)).toBe(0);
     expect(written.join('')).toContain('Next steps (by hand, once):');
     expect(written.join('')).toContain('is created PENDING');
   });
