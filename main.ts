@@ -2,7 +2,7 @@ import { type App, TerraformStack } from 'cdktf';
 import { createBackend } from './lib/backend';
 import { ConfigError, loadConfig } from './lib/config/load';
 import type { PlatformConfig } from './lib/config/schema';
-import { Naming, PlatformNaming } from './lib/naming';
+import { Naming, PlatformNaming, terraformCloudRunRoles } from './lib/naming';
 import { synthesizeAtomically, synthesizeHclAtomically } from './lib/synth';
 import { AccountFoundationStack } from './stacks/account-foundation-stack';
 import { PipelineBaseStack } from './stacks/pipeline-base-stack';
@@ -44,7 +44,11 @@ export function buildStacks(app: App, platform: PlatformConfig): void {
   const bootstrap = backend.bootstrap;
   if (bootstrap) {
     const workspaceStacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
-    const stack = new TerraformCloudBootstrapStack(app, bootstrap.stackName, { ...bootstrap, stacks: workspaceStacks });
+    const stack = new TerraformCloudBootstrapStack(app, bootstrap.stackName, {
+      ...bootstrap,
+      stacks: workspaceStacks,
+      runRoles: terraformCloudRunRoles(platform.pipelines),
+    });
     bootstrap.attachState(stack);
     // Workspaces, their credentials and run triggers exist before any stack runs in them.
     for (const workspaceStack of workspaceStacks) workspaceStack.addDependency(stack);
