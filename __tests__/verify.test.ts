@@ -681,7 +681,7 @@ describe('one request', () => {
   let upload: AccessPath;
   beforeAll(async () => {
     const webapp = exampleConfig().pipelines[0];
-    const required = await requiredPaths(webapp, new Naming(webapp), inventoryOf(model));
+    const required = await requiredPaths(webapp, new Naming(webapp), inventoryOf(model, exampleConfig().pipelines));
     upload = required.find(
       (p) => p.action === 's3:PutObject' && p.actor.kind === 'role' && p.actor.arn.endsWith(':role/acme-webapp-source'),
     )!;
