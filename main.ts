@@ -3,7 +3,7 @@ import { createBackend } from './lib/backend';
 import { ConfigError, loadConfig } from './lib/config/load';
 import type { PlatformConfig } from './lib/config/schema';
 import { Naming, PlatformNaming, terraformCloudRunRoles } from './lib/naming';
-import { synthesizeAtomically, synthesizeHclAtomically } from './lib/synth';
+import { OutputError, synthesizeAtomically, synthesizeHclAtomically } from './lib/synth';
 import { AccountFoundationStack } from './stacks/account-foundation-stack';
 import { PipelineBaseStack } from './stacks/pipeline-base-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
@@ -69,7 +69,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     else synthesizeAtomically(outdir, build);
     return 0;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof OutputError)) throw error;
     console.error(error.message);
     console.error('Nothing was synthesized; an earlier output directory is unchanged.');
     return 1;

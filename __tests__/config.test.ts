@@ -149,7 +149,7 @@ describe('a configuration with several mistakes', () => {
           message: 'role is in account 999999999999, but platform.accounts[3].id is 100000000012',
         },
         expect.objectContaining({ path: 'pipelines[0].targets[2].deploy.bucketName' }),
-        expect.objectContaining({ path: 'pipelines[0].targets[0]', message: expect.stringContaining('surprise') }),
+        expect.objectContaining({ path: 'pipelines[0].targets[0].surprise', message: expect.stringContaining('unknown field') }),
         {
           path: 'pipelines[0].targets[0].account',
           message: '"nowhere" is not an account of platform.accounts (repos, a1, a2, a3)',
@@ -416,7 +416,7 @@ describe('platform rules', () => {
   });
 
   it('reports YAML syntax errors with their line', () => {
-    expect(() => parseConfig('platform: a\n  bad: [', 'broken.yaml')).toThrow(/^broken\.yaml: .*\n {2}- \(line \d+\)/);
+    expect(() => parseConfig('platform: a\n  bad: [', 'broken.yaml')).toThrow(/^broken\.yaml: .*\n {2}- \(line \d+, column \d+\)/);
   });
 
   it('reports an unreadable file', () => {

@@ -322,7 +322,7 @@ describe('deploy roles', () => {
     const assume = policyStatements(stacks["rel-pipeline"], policy.policy).find((s) => s.sid === 'AssumesActionRoles');
     expect(assume.resources).toEqual([
       '${data.terraform_remote_state.remote_rel_repository.outputs.source_role_arn}',
-      ...['site', 'stack', 'changes', 'rolling', 'bluegreen', 'downstream'].map((t) => output(t, 'deploy_role_arn')),
+      ...['site', 'stack', 'changes', 'rolling', 'bluegreen', 'downstream', 'function'].map((t) => output(t, 'deploy_role_arn')),
     ]);
   });
 });

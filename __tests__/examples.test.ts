@@ -4,7 +4,7 @@ import { Naming } from '../lib/naming';
 import { planWaves } from '../lib/stage-plan';
 import { shippedConfigs, synthesize } from './support/synth';
 
-const DEPLOY_KINDS = ['s3', 'cloudformation', 'ecs', 'ecs-blue-green', 'invoke-pipeline'];
+const DEPLOY_KINDS = ['s3', 'cloudformation', 'ecs', 'ecs-blue-green', 'invoke-pipeline', 'lambda'];
 const SOURCE_KINDS = ['codecommit', 'connection', 's3'];
 
 const examples = shippedConfigs();
@@ -25,9 +25,11 @@ describe.each(Object.keys(examples))('%s', (file) => {
 });
 
 describe('the examples', () => {
-  it('include one with every deploy kind, two waves, an approval and a cross-region target', () => {
+  it('include one with every deploy kind (with release-safety: Lambda), two waves, an approval and a cross-region target', () => {
     const [cfg] = pipelinesOf('config/examples/release-flow.yaml');
-    expect([...new Set(cfg.targets.map((t) => t.deploy.kind))].sort()).toEqual([...DEPLOY_KINDS].sort());
+    const [safety] = pipelinesOf('config/examples/release-safety.yaml');
+    const kinds = [...cfg.targets, ...safety.targets].map((t) => t.deploy.kind);
+    expect([...new Set(kinds)].sort()).toEqual([...DEPLOY_KINDS].sort());
     expect(planWaves(cfg.targets).filter((w) => w.targets.length > 1)).toHaveLength(2);
     expect(cfg.targets.some((t) => t.approval !== false)).toBe(true);
     expect(cfg.targets.some((t) => t.account.region !== cfg.pipeline.account.region)).toBe(true);

@@ -68,7 +68,7 @@ describe('approvals', () => {
         { path: 'approvals.emails[1]', message: 'must be an e-mail address, got "not-an-address"' },
         {
           path: 'approvals.emails[2]',
-          message: 'duplicate e-mail subscription "email_ops_example_com" (first used at pipeline.approvals.emails[0])',
+          message: 'duplicate email address "ops@example.com" (first used at pipeline.approvals.emails[0])',
         },
       ]),
     );

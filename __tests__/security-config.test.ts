@@ -73,6 +73,6 @@ describe('the guardrails, audit and monitoring sections', () => {
 
   it('reject unknown fields and retention periods CloudWatch Logs does not offer', () => {
     const problems = problemsOf(withSections({ audit: { trail: { logRetentionDays: 100, enabeld: true } } }));
-    expect(problems.map((p) => p.path).sort()).toEqual(['platform.audit.trail', 'platform.audit.trail.logRetentionDays']);
+    expect(problems.map((p) => p.path).sort()).toEqual(['platform.audit.trail.enabeld', 'platform.audit.trail.logRetentionDays']);
   });
 });

@@ -908,3 +908,58 @@ describe('resolving references', () => {
     );
   });
 });
+
+describe('stage gates and Lambda deploys flip the right paths when mutated', () => {
+  const cfg = () => shippedConfig('config/examples/release-safety.yaml');
+  const PRODUCTION_FN = 'payments-ledger-deploy-production-fn@333333333333';
+
+  it("without the gate's grant, the deploy role can no longer read the alarm its gate watches", async () => {
+    const verification = await verifyAccess(
+      mutated(
+        (stacks) => withoutStatement(stacks, 'ledger-target-staging-fn', 'deploy_role_permissions', 'ReadsStageGateAlarms'),
+        cfg(),
+      ),
+      cfg(),
+    );
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource, o.deciding])).toEqual([
+      [
+        'payments-ledger-deploy-staging-fn@222222222222',
+        'cloudwatch:DescribeAlarms',
+        'arn:aws:cloudwatch:eu-central-1:222222222222:alarm:ledger-api-errors',
+        'no Allow in identity policies',
+      ],
+    ]);
+  });
+
+  it('a gate widened to every alarm lets the deploy role read alarms it does not watch', async () => {
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        statement(stacks, 'ledger-target-staging-fn', 'deploy_role_permissions', 'ReadsStageGateAlarms').resources = [
+          'arn:aws:cloudwatch:eu-central-1:222222222222:alarm:*',
+        ];
+      }, cfg()),
+      cfg(),
+    );
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource])).toEqual([
+      [
+        'payments-ledger-deploy-staging-fn@222222222222',
+        'cloudwatch:DescribeAlarms',
+        'arn:aws:cloudwatch:eu-central-1:222222222222:alarm:ledger-api-errors-unwatched',
+      ],
+    ]);
+  });
+
+  it('a Lambda grant widened to every function lets the deploy role deploy other functions', async () => {
+    const verification = await verifyAccess(
+      mutated((stacks) => {
+        statement(stacks, 'ledger-target-production-fn', 'deploy_role_permissions', 'DeploysFunction').resources = [
+          'arn:aws:lambda:eu-central-1:333333333333:function:*',
+        ];
+      }, cfg()),
+      cfg(),
+    );
+    expect(failing(verification).map((o) => [actorLabel(o.path.actor), o.path.action, o.path.resource])).toEqual([
+      [PRODUCTION_FN, 'lambda:UpdateFunctionCode', 'arn:aws:lambda:eu-central-1:333333333333:function:ledger-api-other'],
+    ]);
+  });
+});

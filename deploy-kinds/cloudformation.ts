@@ -1,4 +1,5 @@
 import { Fn } from 'cdktf';
+import type { Problem } from '../lib/config/problem';
 import type { DeployOf } from '../lib/config/schema';
 import { pascalCase } from '../lib/naming';
 import { Role } from '../modules/iam-role';
@@ -21,6 +22,7 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
   readsArtifacts: true,
 
   problems: (target) => [
+    ...sidCollisions(target.deploy),
     ...fitsActionConfiguration(target.deploy.parameterOverrides, 'deploy.parameterOverrides', 'parameter overrides'),
     ...target.deploy.executionRole.passRoles.flatMap((pass, i) =>
       rolesInTargetAccount(target, pass.roles, `deploy.executionRole.passRoles[${i}].roles`),
@@ -36,16 +38,7 @@ export const cloudFormationDeploy: DeployKind<'cloudformation'> = {
       name: naming.cloudFormationExecutionRole(target),
       description: `Assumed by CloudFormation to change stack ${deploy.stackName}`,
       trust: { kind: 'passed-to-service', service: CLOUDFORMATION },
-      statements: [
-        ...deploy.executionRole.statements.map((s, i) => ({
-          sid: s.sid ?? `Grant${i + 1}`,
-          actions: s.actions,
-          resources: s.resources,
-        })),
-        ...passedRoles(deploy).map(({ service, roles }) =>
-          passRoleTo(`PassesRolesTo${pascalCase(service.replace(/\.amazonaws\.com$/, ''))}`, roles, service),
-        ),
-      ],
+      statements: executionRoleStatements(deploy),
     });
     const stackArn = `arn:aws:cloudformation:${account.region}:${account.id}:stack/${deploy.stackName}/*`;
     const stackStatements: Statement[] =
@@ -137,4 +130,40 @@ function passedRoles(deploy: DeployOf<'cloudformation'>): Array<{ service: strin
     byService.set(pass.service, [...new Set([...(byService.get(pass.service) ?? []), ...pass.roles])]);
   }
   return [...byService].map(([service, roles]) => ({ service, roles }));
+}
+
+/** The execution role's statements: the configuration's (default sid Grant<n>), then one PassRole statement per service. */
+export function executionRoleStatements(deploy: DeployOf<'cloudformation'>): Statement[] {
+  return [
+    ...deploy.executionRole.statements.map((s, i) => ({ sid: s.sid ?? `Grant${i + 1}`, actions: s.actions, resources: s.resources })),
+    ...passedRoles(deploy).map(({ service, roles }) => passRoleTo(passRoleSid(service), roles, service)),
+  ];
+}
+
+function passRoleSid(service: string): string {
+  return `PassesRolesTo${pascalCase(service.replace(/\.amazonaws\.com$/, ''))}`;
+}
+
+/**
+ * Statement ids must be unique in a policy: a configured sid may not repeat
+ * one given before, nor a generated one (Grant<n>, PassesRolesTo<Service>),
+ * and two services may not normalise to the same PassRole sid.
+ */
+function sidCollisions(deploy: DeployOf<'cloudformation'>): Problem[] {
+  const at = 'deploy.executionRole';
+  const sids: Array<{ sid: string; path: string; service?: string }> = [
+    ...deploy.executionRole.statements.map((s, i) => ({ sid: s.sid ?? `Grant${i + 1}`, path: `${at}.statements[${i}]${s.sid ? '.sid' : ''}` })),
+    ...deploy.executionRole.passRoles.map((p, i) => ({ sid: passRoleSid(p.service), path: `${at}.passRoles[${i}].service`, service: p.service })),
+  ];
+  const first = new Map<string, { path: string; service?: string }>();
+  const problems: Problem[] = [];
+  for (const entry of sids) {
+    const seen = first.get(entry.sid);
+    if (!seen) first.set(entry.sid, entry);
+    // Passing roles to one service twice merges into one statement.
+    else if (!(entry.service && seen.service === entry.service)) {
+      problems.push({ path: entry.path, message: `gives the statement id "${entry.sid}", which ${seen.path} gives too: statement ids must be unique` });
+    }
+  }
+  return problems;
 }

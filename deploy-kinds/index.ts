@@ -4,6 +4,7 @@ import type { DeployKind } from './deploy-kind';
 import { ecsDeploy } from './ecs';
 import { ecsBlueGreenDeploy } from './ecs-blue-green';
 import { invokePipelineDeploy } from './invoke-pipeline';
+import { lambdaDeploy } from './lambda';
 import { s3Deploy } from './s3';
 
 export type { ActionContext, DeployKind, KindAction, NamedOutput, SourceRevision, TargetSide } from './deploy-kind';
@@ -15,6 +16,7 @@ const DEPLOY_KINDS: { [K in DeployKindName]: DeployKind<K> } = {
   ecs: ecsDeploy,
   'ecs-blue-green': ecsBlueGreenDeploy,
   'invoke-pipeline': invokePipelineDeploy,
+  lambda: lambdaDeploy,
 };
 
 export function isDeployKind(value: unknown): value is DeployKindName {

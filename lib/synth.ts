@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { applyOrder } from './apply-order';
 import { writeHandoff } from './handoff';
 import { verifiedHcl } from './hcl/equivalence';
+import { OutputDirectory, type OutputOptions } from './output-directory';
+
+export { OUTPUT_MARKER_FILE, OutputError, type CommitStep, type OutputOptions } from './output-directory';
 
 /** Written next to `stacks/` in the output directory. */
 export const APPLY_ORDER_FILE = 'apply-order.json';
@@ -12,15 +15,21 @@ export const APPLY_ORDER_FILE = 'apply-order.json';
  * Synthesizes into a staging directory and swaps it into place only when
  * everything succeeded, so a failed run leaves an earlier output untouched and
  * a successful one leaves no stack of an older configuration behind (nor a
- * `cdk.tf.json` of an earlier JSON synth beside a new `cdk.tf`).
+ * `cdk.tf.json` of an earlier JSON synth beside a new `cdk.tf`). The output
+ * directory is ours alone (see `OutputDirectory`): one that does not carry
+ * the marker file is refused, a commit interrupted by a kill is rolled back
+ * by the next run, and concurrent runs into one directory are refused while
+ * one is writing. File system errors become one `OutputError` line.
  */
-export function synthesizeAtomically(outdir: string, build: (app: App) => void): void {
-  const output = stage(outdir);
+export function synthesizeAtomically(outdir: string, build: (app: App) => void, options: OutputOptions = {}): void {
+  const output = new OutputDirectory(outdir, options);
   try {
-    const app = new App({ outdir: output.staging, skipValidation: false });
-    build(app);
-    app.synth();
-    writeApplyOrder(app, output.staging);
+    output.writeSync((staging) => {
+      const app = new App({ outdir: staging, skipValidation: false });
+      build(app);
+      app.synth();
+      writeApplyOrder(app, staging);
+    });
   } catch (error) {
     output.abort();
     throw error;
@@ -34,44 +43,30 @@ export function synthesizeAtomically(outdir: string, build: (app: App) => void):
  * to the same configuration as the JSON synth of the same stacks; plus the
  * hand-off folder (`handoff/`) for teams that only run Terraform.
  */
-export async function synthesizeHclAtomically(outdir: string, build: (app: App) => void): Promise<void> {
-  const output = stage(outdir);
+export async function synthesizeHclAtomically(outdir: string, build: (app: App) => void, options: OutputOptions = {}): Promise<void> {
+  const output = new OutputDirectory(outdir, options);
   try {
-    const app = new App({ outdir: output.staging, skipValidation: false, hclOutput: true });
-    build(app);
-    app.synth();
-    for (const stack of stacksOf(app)) {
-      // Rendered here because cdktf 0.21's stacks only write HCL when SYNTH_HCL_OUTPUT is set;
-      // with App({ hclOutput: true }) alone they write JSON into cdk.tf.
-      const rendered = stack.toHclTerraform();
-      const hcl = await verifiedHcl(stack.node.id, rendered.hcl, stack.toTerraform());
-      const manifest = app.manifest.forStack(stack);
-      writeFileSync(path.join(output.staging, manifest.synthesizedStackPath), hcl);
-      writeFileSync(path.join(output.staging, manifest.stackMetadataPath), `${JSON.stringify(rendered.metadata, null, 2)}\n`);
-    }
-    writeApplyOrder(app, output.staging);
-    await writeHandoff(output.staging);
+    await output.write(async (staging) => {
+      const app = new App({ outdir: staging, skipValidation: false, hclOutput: true });
+      build(app);
+      app.synth();
+      for (const stack of stacksOf(app)) {
+        // Rendered here because cdktf 0.21's stacks only write HCL when SYNTH_HCL_OUTPUT is set;
+        // with App({ hclOutput: true }) alone they write JSON into cdk.tf.
+        const rendered = stack.toHclTerraform();
+        const hcl = await verifiedHcl(stack.node.id, rendered.hcl, stack.toTerraform());
+        const manifest = app.manifest.forStack(stack);
+        writeFileSync(path.join(staging, manifest.synthesizedStackPath), hcl);
+        writeFileSync(path.join(staging, manifest.stackMetadataPath), `${JSON.stringify(rendered.metadata, null, 2)}\n`);
+      }
+      writeApplyOrder(app, staging);
+      await writeHandoff(staging);
+    });
   } catch (error) {
     output.abort();
     throw error;
   }
   output.commit();
-}
-
-function stage(outdir: string): { staging: string; commit(): void; abort(): void } {
-  const staging = `${outdir}.staging-${process.pid}`;
-  const previous = `${outdir}.previous-${process.pid}`;
-  mkdirSync(path.dirname(outdir), { recursive: true });
-  rmSync(staging, { recursive: true, force: true });
-  return {
-    staging,
-    abort: () => rmSync(staging, { recursive: true, force: true }),
-    commit: () => {
-      if (existsSync(outdir)) renameSync(outdir, previous);
-      renameSync(staging, outdir);
-      rmSync(previous, { recursive: true, force: true });
-    },
-  };
 }
 
 function stacksOf(app: App): TerraformStack[] {

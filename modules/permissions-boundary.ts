@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { IAspect } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
-import { PolicyDocument } from './policy-document';
+import { PolicyDocument, type Statement } from './policy-document';
 
 /**
  * The most any role of this project may ever do, whatever its own policy
@@ -64,79 +64,9 @@ export class PermissionsBoundary extends Construct {
 
   constructor(scope: Construct, id: string, props: PermissionsBoundaryProps) {
     super(scope, id);
-    const boundaryArn = `arn:aws:iam::${props.accountId}:policy/${props.name}`;
-    const services = withExtension(BOUNDED_SERVICES, props.extension?.services ?? []);
-    const passRoleServices = withExtension(PASS_ROLE_SERVICES, props.extension?.passRoleServices ?? []);
     const document = new PolicyDocument(this, 'document', {
       provider: props.provider,
-      statements: [
-        {
-          sid: 'AllowPipelineServicesAtMost',
-          actions: [...services.map((service) => `${service}:*`), 'sts:AssumeRole'],
-          resources: ['*'],
-        },
-        {
-          sid: 'AllowPassingRolesToDeployServicesOnly',
-          actions: ['iam:PassRole'],
-          resources: ['*'],
-          conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: passRoleServices }],
-        },
-        {
-          sid: 'DenyUsersAndAccessKeys',
-          effect: 'Deny',
-          actions: [
-            'iam:AttachUserPolicy',
-            'iam:CreateAccessKey',
-            'iam:CreateLoginProfile',
-            'iam:CreateUser',
-            'iam:PutUserPolicy',
-            'iam:UpdateAccessKey',
-            'iam:UpdateLoginProfile',
-          ],
-          resources: ['*'],
-        },
-        {
-          sid: 'DenyOrganizationAndAccountChanges',
-          effect: 'Deny',
-          actions: ['account:*', 'organizations:*'],
-          resources: ['*'],
-        },
-        {
-          sid: 'DenyBoundaryChanges',
-          effect: 'Deny',
-          actions: ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary'],
-          resources: ['*'],
-        },
-        {
-          sid: 'DenyRewritingTheBoundary',
-          effect: 'Deny',
-          actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-          resources: [boundaryArn],
-        },
-        {
-          // No role here deletes buckets or keys, and S3 honours tag conditions only on ABAC-enabled buckets.
-          sid: 'DenyDeletingBucketsAndKeys',
-          effect: 'Deny',
-          actions: ['kms:ScheduleKeyDeletion', 's3:DeleteBucket'],
-          resources: ['*'],
-        },
-        {
-          sid: 'DenyDeletingProductionDataStores',
-          effect: 'Deny',
-          actions: [
-            'dynamodb:DeleteBackup',
-            'dynamodb:DeleteTable',
-            'rds:DeleteDBCluster',
-            'rds:DeleteDBClusterSnapshot',
-            'rds:DeleteDBInstance',
-            'rds:DeleteDBSnapshot',
-          ],
-          resources: ['*'],
-          conditions: [
-            { test: 'StringEquals', variable: `aws:ResourceTag/${props.productionDataTag.key}`, values: [props.productionDataTag.value] },
-          ],
-        },
-      ],
+      statements: boundaryStatements(props),
     });
     const policy = new IamPolicy(this, 'Default', {
       provider: props.provider,
@@ -146,6 +76,81 @@ export class PermissionsBoundary extends Construct {
     });
     this.arn = policy.arn;
   }
+}
+
+/** The boundary's statements (also measured against IAM's managed policy size limit by lib/policy-limits.ts). */
+export function boundaryStatements(props: Pick<PermissionsBoundaryProps, 'accountId' | 'name' | 'extension' | 'productionDataTag'>): Statement[] {
+  const boundaryArn = `arn:aws:iam::${props.accountId}:policy/${props.name}`;
+  const services = withExtension(BOUNDED_SERVICES, props.extension?.services ?? []);
+  const passRoleServices = withExtension(PASS_ROLE_SERVICES, props.extension?.passRoleServices ?? []);
+  return [
+    {
+      sid: 'AllowPipelineServicesAtMost',
+      actions: [...services.map((service) => `${service}:*`), 'sts:AssumeRole'],
+      resources: ['*'],
+    },
+    {
+      sid: 'AllowPassingRolesToDeployServicesOnly',
+      actions: ['iam:PassRole'],
+      resources: ['*'],
+      conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: passRoleServices }],
+    },
+    {
+      sid: 'DenyUsersAndAccessKeys',
+      effect: 'Deny',
+      actions: [
+        'iam:AttachUserPolicy',
+        'iam:CreateAccessKey',
+        'iam:CreateLoginProfile',
+        'iam:CreateUser',
+        'iam:PutUserPolicy',
+        'iam:UpdateAccessKey',
+        'iam:UpdateLoginProfile',
+      ],
+      resources: ['*'],
+    },
+    {
+      sid: 'DenyOrganizationAndAccountChanges',
+      effect: 'Deny',
+      actions: ['account:*', 'organizations:*'],
+      resources: ['*'],
+    },
+    {
+      sid: 'DenyBoundaryChanges',
+      effect: 'Deny',
+      actions: ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary'],
+      resources: ['*'],
+    },
+    {
+      sid: 'DenyRewritingTheBoundary',
+      effect: 'Deny',
+      actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      resources: [boundaryArn],
+    },
+    {
+      // No role here deletes buckets or keys, and S3 honours tag conditions only on ABAC-enabled buckets.
+      sid: 'DenyDeletingBucketsAndKeys',
+      effect: 'Deny',
+      actions: ['kms:ScheduleKeyDeletion', 's3:DeleteBucket'],
+      resources: ['*'],
+    },
+    {
+      sid: 'DenyDeletingProductionDataStores',
+      effect: 'Deny',
+      actions: [
+        'dynamodb:DeleteBackup',
+        'dynamodb:DeleteTable',
+        'rds:DeleteDBCluster',
+        'rds:DeleteDBClusterSnapshot',
+        'rds:DeleteDBInstance',
+        'rds:DeleteDBSnapshot',
+      ],
+      resources: ['*'],
+      conditions: [
+        { test: 'StringEquals', variable: `aws:ResourceTag/${props.productionDataTag.key}`, values: [props.productionDataTag.value] },
+      ],
+    },
+  ];
 }
 
 /** The base list, then what the extension adds to it, sorted: deterministic output. */

@@ -1,7 +1,9 @@
 import {
   Codepipeline,
   type CodepipelineStageAction,
+  type CodepipelineStageBeforeEntry,
   type CodepipelineStageOnFailure,
+  type CodepipelineStageOnSuccess,
   type CodepipelineTrigger,
   type CodepipelineVariable,
 } from '@cdktf/provider-aws/lib/codepipeline';
@@ -17,6 +19,10 @@ export interface PipelineStage {
   actions: CodepipelineStageAction[];
   /** What CodePipeline does when the stage fails; it fails the run when omitted. */
   onFailure?: CodepipelineStageOnFailure;
+  /** Conditions a run must meet to enter the stage (V2). */
+  beforeEntry?: CodepipelineStageBeforeEntry;
+  /** Conditions checked after the stage succeeds (V2). */
+  onSuccess?: CodepipelineStageOnSuccess;
 }
 
 export interface ArtifactStoreLocation {
@@ -58,8 +64,15 @@ export class Pipeline extends Construct {
     super(scope, id);
     const { provider } = props;
     const [home] = props.artifactStores;
+    // Rules of stage conditions run as their role like actions do: the pipeline role assumes it.
+    const ruleRoles = props.stages.flatMap((s) => {
+      const rules = [s.beforeEntry?.condition.rule, s.onSuccess?.condition.rule].flatMap((r) => (Array.isArray(r) ? r : []));
+      return rules.map((rule) => rule.roleArn);
+    });
     const actionRoles = [
-      ...new Set(props.stages.flatMap((s) => s.actions.map((a) => a.roleArn)).filter((arn): arn is string => !!arn)),
+      ...new Set(
+        [...props.stages.flatMap((s) => s.actions.map((a) => a.roleArn)), ...ruleRoles].filter((arn): arn is string => !!arn),
+      ),
     ];
     const role = new Role(this, 'role', {
       provider,
@@ -99,7 +112,13 @@ export class Pipeline extends Construct {
         encryptionKey: { type: 'KMS', id: store.keyArn },
         region: props.artifactStores.length > 1 ? store.region : undefined,
       })),
-      stage: props.stages.map((s) => ({ name: s.name, action: s.actions, onFailure: s.onFailure })),
+      stage: props.stages.map((s) => ({
+        name: s.name,
+        action: s.actions,
+        onFailure: s.onFailure,
+        ...(s.beforeEntry ? { beforeEntry: s.beforeEntry } : {}),
+        ...(s.onSuccess ? { onSuccess: s.onSuccess } : {}),
+      })),
       variable: props.variables.length > 0 ? props.variables : undefined,
       trigger: props.triggers.length > 0 ? props.triggers : undefined,
     });

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { deployKindOf, type SourceRevision } from '../deploy-kinds';
 import type { PipelineConfig } from '../lib/config/schema';
 import type { Naming } from '../lib/naming';
+import { stageGates } from '../lib/stage-gates';
 import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-plan';
 import { ApprovalTopic } from '../modules/approval-topic';
 import { BuildProject } from '../modules/build-project';
@@ -156,6 +157,8 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
         name: stage.name,
         actions: stage.actions.map(toAction),
         onFailure: onFailure(stage.role, config.pipeline.onFailure),
+        // Alarm rules run as the target's deploy role, where its alarms are (lib/stage-gates.ts).
+        ...stageGates(stage, config.pipeline.onFailure, (target) => targets.get(target.name)!.get('deploy_role_arn')),
       })),
       executionMode: config.pipeline.executionMode,
       triggers: source.triggers,

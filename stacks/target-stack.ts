@@ -3,6 +3,7 @@ import type { TargetConfig } from '../lib/config/schema';
 import { deployKindOf } from '../deploy-kinds';
 import { artifactStatements } from '../modules/artifact-store';
 import { Role } from '../modules/iam-role';
+import { alarmGateStatements } from '../lib/stage-gates';
 import type { AccountFoundationStack } from './account-foundation-stack';
 import { AccountStack, type RemoteOutputs } from './account-stack';
 import type { StackContext } from './context';
@@ -44,6 +45,8 @@ export class TargetStack extends AccountStack<TargetOutput> {
     };
     const side = kind.provision({ scope: this, provider: this.provider, config, naming, target, foundation: foundationOutput });
     if (side.boundary) this.extendBoundary(side.boundary);
+    const gate = alarmGateStatements(target);
+    if (gate.length > 0) this.extendBoundary({ services: ['cloudwatch'], passRoleServices: [] });
     const artifacts = kind.readsArtifacts ? this.readOutputs(context.base) : undefined;
     // The store of the target's own region: CodePipeline hands the action its artifacts there.
     const store = artifactStoreOutputs(config, target.account.region);
@@ -58,6 +61,7 @@ export class TargetStack extends AccountStack<TargetOutput> {
           ? artifactStatements('read', artifacts.get(store.bucketArn), artifacts.get(store.keyArn))
           : []),
         ...side.deployStatements,
+        ...gate,
       ],
     });
 

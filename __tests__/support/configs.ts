@@ -106,6 +106,19 @@ export function everyKindTargets(): TargetInput[] {
         sourceRevision: { actionName: 'Source' },
       },
     },
+    {
+      name: 'function',
+      account: account('300000000007'),
+      deploy: {
+        kind: 'lambda',
+        functionName: 'orders-api',
+        alias: 'live',
+        traffic: { type: 'linear', percentage: 25, intervalMinutes: 3 },
+        alarms: ['orders-errors'],
+      },
+      alarms: { names: ['orders-errors', 'orders-latency'], waitMinutes: 15 },
+      deploymentWindow: { cron: '0 0 8-17 ? * MON-FRI *', timeZone: 'Europe/Dublin' },
+    },
   ];
 }
 

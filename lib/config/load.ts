@@ -1,11 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { schemaProblems } from './messages';
 import type { Problem } from './problem';
 import { platformProblems, type SourceOfProblem } from './platform-rules';
 import { resolvePlatform } from './resolve';
+import { parseConfigText, readConfigText, UnreadableFile } from './read';
 import { platformFileSchema, type PlatformConfig } from './schema';
+
+export { formatPath } from './messages';
 
 /** The configuration used when PIPELINE_CONFIG is not set. */
 export const DEFAULT_CONFIG_FILE = path.join('config', 'example.yaml');
@@ -22,15 +24,20 @@ export class ConfigError extends Error {
   ) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration:\n` +
-        problems.map((p) => `  - ${p.file ? `${p.file}: ` : ''}${p.path}: ${p.message}`).join('\n'),
+        // A message of several lines (a YAML error's code excerpt) keeps them, indented under its problem.
+        problems.map((p) => `  - ${p.file ? `${p.file}: ` : ''}${p.path}: ${p.message.replace(/\n/g, '\n      ')}`).join('\n'),
     );
     this.name = 'ConfigError';
   }
 }
 
-/** Parses and validates a YAML or JSON document (one file: `platform:` and `pipelines:`); throws ConfigError listing every problem. */
+/**
+ * Parses and validates a YAML document, or a strict JSON one when `file` ends
+ * in `.json` (one file: `platform:` and `pipelines:`); throws ConfigError
+ * listing every problem.
+ */
 export function parseConfig(source: string, file = '<inline>'): PlatformConfig {
-  return validateConfig(parseYaml(source, file), file);
+  return validateConfig(parseText(source, file), file);
 }
 
 /** Validates an already-parsed single-file document; throws ConfigError listing every problem. */
@@ -69,7 +76,7 @@ function loadDirectory(directory: string): PlatformConfig {
   const problems: Problem[] = [];
   const read = (relative: string): unknown => {
     try {
-      return parseYaml(readText(path.join(directory, relative), directory), relative);
+      return parseText(readText(path.join(directory, relative), relative), relative);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(...error.problems.map((p) => ({ ...p, file: relative })));
@@ -120,7 +127,7 @@ function validate(raw: unknown, file: string, locate: (path: string) => SourceOf
   const legacy = legacyProblem(raw);
   if (legacy) throw new ConfigError(file, [legacy]);
   const parsed = platformFileSchema.safeParse(raw);
-  const found = [...(parsed.success ? [] : parsed.error.issues.map(toProblem)), ...platformProblems(raw)];
+  const found = [...(parsed.success ? [] : schemaProblems(parsed.error.issues, platformFileSchema, raw)), ...platformProblems(raw)];
   const problems = [...earlier, ...dedupe(found).map((p) => ({ ...p, ...locate(p.path) }))];
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(file, problems.map(({ file: f, ...p }) => (f ? { file: f, ...p } : p)));
@@ -141,33 +148,24 @@ function legacyProblem(raw: unknown): Problem | undefined {
   };
 }
 
+/** The text of a configuration file (checked before reading, see readConfigText); throws ConfigError. */
 function readText(file: string, reported: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readConfigText(file);
   } catch (error) {
-    throw new ConfigError(reported, [{ path: '(file)', message: `cannot read ${file}: ${(error as Error).message}` }]);
+    if (error instanceof UnreadableFile) throw new ConfigError(reported, error.problems);
+    throw error;
   }
 }
 
-function parseYaml(source: string, file: string): unknown {
-  const document = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      document.errors.map((e) => ({ path: `(line ${e.linePos?.[0].line ?? '?'})`, message: e.message.split('\n')[0] })),
-    );
+/** YAML, or strict JSON for a `.json` file; throws ConfigError with line and column. */
+function parseText(source: string, file: string): unknown {
+  try {
+    return parseConfigText(source, file);
+  } catch (error) {
+    if (error instanceof UnreadableFile) throw new ConfigError(file, error.problems);
+    throw error;
   }
-  return document.toJS();
-}
-
-function toProblem(issue: z.core.$ZodIssue): Problem {
-  return { path: formatPath(issue.path) || '(root)', message: issue.message };
-}
-
-export function formatPath(segments: readonly PropertyKey[]): string {
-  return segments
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`))
-    .join('');
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -1,4 +1,5 @@
 import { PlatformNaming } from '../naming';
+import { keyPolicyViolation } from '../policy-limits';
 import type { Problem } from './problem';
 import { servedRegions } from './resolve';
 import { AWS_REGIONS } from './schema';
@@ -28,7 +29,7 @@ export function platformProblems(raw: unknown): Problem[] {
   const tooling = record(platform.tooling);
   const accounts = list(platform.accounts).map(record);
   const pipelines = list(doc.pipelines).map(record);
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...prototypeKeys(raw, '')];
   const name = text(platform.name);
   const toolingRegion = text(tooling.region);
 
@@ -47,6 +48,9 @@ export function platformProblems(raw: unknown): Problem[] {
   problems.push(...duplicates(accounts.map((a) => text(a.name)), (i) => `platform.accounts[${i}].name`, 'account name'));
   problems.push(...duplicates(accounts.map((a) => text(a.id)), (i) => `platform.accounts[${i}].id`, 'account id'));
   problems.push(...auditProblems(platform, 'platform.'));
+  const accountIds = accounts.flatMap((a) => text(a.id) ?? []);
+  const keyPolicy = name ? keyPolicyViolation(name, accountIds) : undefined;
+  if (keyPolicy) problems.push({ path: 'platform.accounts', message: keyPolicy });
 
   const regions = toolingRegion ? servedRegions({ region: toolingRegion }, list(platform.regions).flatMap((r) => text(r) ?? [])) : [];
   const byName = new Map(accounts.flatMap((a) => (text(a.name) ? [[text(a.name)!, a] as const] : [])));
@@ -81,6 +85,8 @@ export function platformProblems(raw: unknown): Problem[] {
       return accountText;
     }
     const inRegion = text(region) ?? toolingRegion;
+    // Without a region (the tooling region is missing) rules that need one are skipped; the schema reports it.
+    if (inRegion === undefined) return accountText;
     // An unknown region is the schema's to report.
     const awsRegion = (AWS_REGIONS as readonly string[]).includes(text(region) ?? '');
     if (awsRegion && regions.length > 0 && !regions.includes(text(region)!)) {
@@ -118,6 +124,21 @@ export function platformProblems(raw: unknown): Problem[] {
   problems.push(...stackNameCollisions(platform, pipelines));
   problems.push(...workspaceNameProblems(platform, pipelines));
   return problems;
+}
+
+/**
+ * A `__proto__` key is dropped when a map is copied into a plain object (zod
+ * records do), so what the file says would silently not reach Terraform.
+ */
+function prototypeKeys(value: unknown, path: string): Problem[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => prototypeKeys(item, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => {
+    const at = path ? `${path}.${key}` : key;
+    return key === '__proto__'
+      ? [{ path: at, message: '"__proto__" cannot be a key: it would be dropped silently' }]
+      : prototypeKeys((value as Record<string, unknown>)[key], at);
+  });
 }
 
 /** With Terraform Cloud, every stack's workspace `<workspacePrefix><platform>-<stack>` must fit Terraform Cloud's limit. */

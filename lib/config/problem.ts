@@ -7,7 +7,7 @@ export interface Problem {
   message: string;
 }
 
-/** CodePipeline refuses action configuration values longer than this. */
+/** CodePipeline refuses action configuration values longer than this (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionConfiguration.html). */
 export const ACTION_CONFIGURATION_VALUE_MAX = 1000;
 
 /**

@@ -2,9 +2,11 @@ import { deployKindOf, isDeployKind } from '../../deploy-kinds';
 import { emailSubscriptionId } from '../../modules/approval-topic';
 import { sourceKindOf } from '../../source-kinds';
 import { Naming } from '../naming';
-import { policyLimitViolations } from '../policy-limits';
+import { policyLimitViolations, targetPolicyProblems } from '../policy-limits';
+import { RULES_PER_CONDITION_MAX } from '../stage-gates';
 import { limitViolations, planStages } from '../stage-plan';
-import type { Problem } from './problem';
+import { Token } from 'cdktf';
+import { ACTION_CONFIGURATION_VALUE_MAX, type Problem } from './problem';
 import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, type TargetConfig, targetSchema } from './schema';
 
 export type { Problem } from './problem';
@@ -46,6 +48,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
 
   problems.push(...duplicates(targets.map((t) => text(t.name)), (i) => `targets[${i}].name`, 'target name'));
   problems.push(...waveProblems(targets));
+  problems.push(...stageGateProblems(targets));
 
   // CodePipeline cannot roll a stage back while several runs are in it.
   if (pipeline.executionMode === 'PARALLEL' && (record(pipeline.onFailure).deploy ?? 'rollback') === 'rollback') {
@@ -55,17 +58,23 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     });
   }
   problems.push(...undeclaredVariables(doc));
+  problems.push(
+    ...duplicates(
+      list(pipeline.variables).map((v) => text(record(v).name)),
+      (i) => `pipeline.variables[${i}].name`,
+      'pipeline variable name',
+    ),
+  );
 
   // Addresses that differ only in case or punctuation would share one subscription resource.
-  const subscriptions = list(record(pipeline.approvals).emails).map((e) => mapText(e, emailSubscriptionId));
-  problems.push(...duplicates(subscriptions, (i) => `pipeline.approvals.emails[${i}]`, 'e-mail subscription'));
+  problems.push(...emailCollisions(list(record(pipeline.approvals).emails), (i) => `pipeline.approvals.emails[${i}]`));
 
   // Rules of each deploy kind, for every target whose own fields are valid.
   targets.forEach((raw, i) => {
     const parsed = targetSchema.safeParse(unresolved(raw));
     const target = parsed.success ? resolved<TargetConfig>(parsed.data, raw.account) : undefined;
     if (!target) return;
-    for (const problem of deployKindOf(target).problems(target)) {
+    for (const problem of [...deployKindOf(target).problems(target), ...actionValueProblems(target), ...targetPolicyProblems(target)]) {
       problems.push({ path: `targets[${i}].${problem.path}`, message: problem.message });
     }
   });
@@ -179,10 +188,50 @@ export function auditProblems(doc: Record<string, unknown>, prefix = ''): Proble
     [alerts, `${prefix}audit.alerts.emails`],
     [record(record(doc.monitoring).notifications), `${prefix}monitoring.notifications.emails`],
   ] as const) {
-    const emails = list(section.emails).map((e) => text(e)?.toLowerCase());
-    problems.push(...duplicates(emails, (i) => `${path}[${i}]`, 'email address'));
+    problems.push(...emailCollisions(list(section.emails), (i) => `${path}[${i}]`));
   }
   return problems;
+}
+
+/** The name the pipeline gives the build output artifact (stacks/pipeline-stack.ts); part of file references such as TemplatePath. */
+const BUILD_ARTIFACT = 'build_output';
+
+/**
+ * Every configuration value of the target's actions, as the pipeline stack
+ * builds them, must fit CodePipeline's per-value limit. Values the stacks
+ * fill in (role ARNs from outputs) have a fixed size; JSON values built with
+ * `Fn.jsonencode` are measured by the kind itself (`fitsActionConfiguration`).
+ */
+function actionValueProblems(target: TargetConfig): Problem[] {
+  const kind = deployKindOf(target);
+  return kind.steps(target.deploy).flatMap((step) => {
+    const { configuration } = kind.action({
+      target,
+      step,
+      output: () => '',
+      buildArtifact: BUILD_ARTIFACT,
+      sourceRevision: { type: 'COMMIT_ID', value: '#{SourceVariables.CommitId}' },
+    });
+    return Object.entries(configuration ?? {}).flatMap(([name, value]) =>
+      typeof value === 'string' && !Token.isUnresolved(value) && value.length > ACTION_CONFIGURATION_VALUE_MAX
+        ? [
+            {
+              path: fieldOf(target.deploy, value),
+              message:
+                `gives the ${step} action's ${name} ${value.length} characters; ` +
+                `CodePipeline allows ${ACTION_CONFIGURATION_VALUE_MAX} per action configuration value`,
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+/** The deploy field whose text a configuration value carries (the longest such), else `deploy`. */
+function fieldOf(deploy: Record<string, unknown>, value: string): string {
+  const fields = Object.entries(deploy).filter(([, v]) => typeof v === 'string' && v.length > 0 && value.includes(v as string));
+  fields.sort((a, b) => (b[1] as string).length - (a[1] as string).length);
+  return fields.length > 0 ? `deploy.${fields[0][0]}` : 'deploy';
 }
 
 /** `#{variables.X}` in target settings must name a declared pipeline variable, or the run fails when it gets there. */
@@ -194,6 +243,40 @@ function undeclaredVariables(doc: Record<string, unknown>): Problem[] {
       .filter((name, j, all) => !declared.has(name) && all.indexOf(name) === j)
       .map((name) => ({ path: `targets[${i}]`, message: `uses #{variables.${name}}, but variables declares no ${name}` })),
   );
+}
+
+/**
+ * The stage gates of one deploy stage share two conditions of at most 5 rules
+ * each (lib/stage-gates.ts): the alarms of its targets, and their deployment
+ * windows. Counted per wave, reported at the target that goes over.
+ */
+function stageGateProblems(targets: Record<string, unknown>[]): Problem[] {
+  const problems: Problem[] = [];
+  let alarms = 0;
+  let windows = 0;
+  targets.forEach((target, i) => {
+    const wave = text(target.wave);
+    if (i === 0 || wave === undefined || text(targets[i - 1].wave) !== wave) {
+      alarms = 0;
+      windows = 0;
+    }
+    alarms += list(record(target.alarms).names).length;
+    if (target.deploymentWindow !== undefined) windows += 1;
+    const where = wave === undefined ? `the stage of target ${text(target.name) ?? i}` : `the stage of wave "${wave}"`;
+    if (alarms > RULES_PER_CONDITION_MAX && list(record(target.alarms).names).length > 0) {
+      problems.push({
+        path: `targets[${i}].alarms.names`,
+        message: `${where} would watch ${alarms} alarms; a CodePipeline condition holds at most ${RULES_PER_CONDITION_MAX} rules (one per alarm)`,
+      });
+    }
+    if (windows > RULES_PER_CONDITION_MAX && target.deploymentWindow !== undefined) {
+      problems.push({
+        path: `targets[${i}].deploymentWindow`,
+        message: `${where} would check ${windows} deployment windows; a CodePipeline condition holds at most ${RULES_PER_CONDITION_MAX} rules`,
+      });
+    }
+  });
+  return problems;
 }
 
 /** Targets of a wave must be listed together, and a wave may not share its stage names with a lone target. */
@@ -222,6 +305,31 @@ function waveProblems(targets: Record<string, unknown>[]): Problem[] {
       problems.push({
         path: `targets[${i}].name`,
         message: `is also the name of wave "${name}" (targets[${wave}].wave): both would need stage Deploy-${name}`,
+      });
+    }
+  });
+  return problems;
+}
+
+/**
+ * Each address is a subscription resource named after it (emailSubscriptionId):
+ * addresses that differ only in case or punctuation (a.b@x, a-b@x) would share one.
+ */
+function emailCollisions(emails: unknown[], pathOf: (i: number) => string): Problem[] {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  emails.forEach((email, i) => {
+    const address = text(email);
+    if (address === undefined) return;
+    const id = emailSubscriptionId(address);
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, i);
+    else if (text(emails[seen])!.toLowerCase() === address.toLowerCase()) {
+      problems.push({ path: pathOf(i), message: `duplicate email address "${address.toLowerCase()}" (first used at ${pathOf(seen)})` });
+    } else {
+      problems.push({
+        path: pathOf(i),
+        message: `"${address}" and "${text(emails[seen])}" (${pathOf(seen)}) give the same e-mail subscription id ${id}; list one of them`,
       });
     }
   });
@@ -300,9 +408,4 @@ function list(value: unknown): unknown[] {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function mapText<T>(value: unknown, f: (text: string) => T): T | undefined {
-  const t = text(value);
-  return t === undefined ? undefined : f(t);
 }

@@ -56,7 +56,8 @@ const accountId = z
   .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id, got "${String(issue.input)}"` });
 
 const region = z.enum(AWS_REGIONS, {
-  error: (issue) => `unknown AWS region "${String(issue.input)}"`,
+  error: (issue) =>
+    issue.input === undefined ? 'is required: an AWS region such as eu-central-1' : `unknown AWS region ${JSON.stringify(issue.input)}`,
 });
 
 const roleArn = z
@@ -80,6 +81,63 @@ const bucketName = z
     error: 'S3 bucket names are 3-63 characters of lowercase letters, digits, dots and hyphens',
   });
 
+/**
+ * The string rule (docs/configuration.md#text-that-reaches-terraform). Every
+ * configuration string that reaches Terraform is written into both
+ * `cdk.tf.json` and `cdk.tf`, where Terraform reads `${...}` and `%{...}` as
+ * templates. Text is therefore one line of printable characters: no control
+ * characters (line breaks, tabs, escapes) and no bidirectional-override
+ * characters (which make a reviewer read something else than Terraform
+ * does); no backslash or double quote (cdktf's HCL output does not escape
+ * them, so the HCL would not mean what the JSON means); and, per field,
+ * either no template sequence at all (`terraformSafeText`) or template
+ * sequences escaped so that Terraform passes them on literally
+ * (`terraformLiteralText`, for IAM resources, where `${aws:username}` is an
+ * IAM policy variable).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
+const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** The first character of `value` that text may not contain, as U+XXXX, or undefined. */
+export function unsafeCharacter(value: string): string | undefined {
+  const found = UNSAFE_CHARACTER.exec(value)?.[0];
+  return found === undefined ? undefined : `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** `${` → `$${` and `%{` → `%%{`: Terraform reads the result as the literal text. */
+export function escapeTemplates(value: string): string {
+  return value.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+/** One line of printable text without `\` or `"` (both synths carry it literally). */
+const plainText = z
+  .string()
+  .refine((value) => unsafeCharacter(value) === undefined, {
+    error: (issue) =>
+      `must not contain control or bidirectional-override characters (found ${unsafeCharacter(String(issue.input))}): ` +
+      'text is one line, and reads the same to a reviewer as to Terraform',
+  })
+  .refine((value) => !/[\\"]/.test(value), {
+    // Not aborting: inside a union (approval: true | {...}) an aborted issue would hide the field's path.
+    error: 'must not contain a backslash or a double quote: the HCL output (cdktf synth --hcl) cannot carry them literally',
+  });
+
+/** Text that lands in HCL strings, where `${` and `%{` would start a Terraform template: refused. */
+const terraformSafeText = plainText.refine((value) => !/[$%]\{/.test(value), {
+  error: 'must not contain "${" or "%{": Terraform would read it as a template (CodePipeline variables use "#{...}")',
+});
+
+/** Text where `${...}` means something to AWS (IAM policy variables): escaped, so Terraform passes it on literally. */
+const terraformLiteralText = plainText.overwrite(escapeTemplates);
+
+/**
+ * A resource of an IAM policy: IAM accepts only U+0020-U+00FF in policy documents (besides tab and line breaks,
+ * which plainText refuses): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ */
+const iamResource = terraformLiteralText.min(1).regex(/^[\u0020-\u00ff]*$/, {
+  error: 'IAM policies accept only characters U+0020-U+00FF (Basic Latin and Latin-1)',
+});
+
 /** An account of `platform.accounts`, by name: the platform team owns the list of accounts and their roles. */
 const accountName = label.max(32).describe('Name of an account in platform.accounts.');
 
@@ -93,12 +151,12 @@ export const accountSchema = z
 
 const buildSchema = z
   .strictObject({
-    image: z.string().min(1).default('aws/codebuild/standard:7.0').describe('CodeBuild image.'),
+    image: terraformSafeText.min(1).default('aws/codebuild/standard:7.0').describe('CodeBuild image.'),
     computeType: z
       .enum(['BUILD_GENERAL1_SMALL', 'BUILD_GENERAL1_MEDIUM', 'BUILD_GENERAL1_LARGE', 'BUILD_GENERAL1_2XLARGE'])
       .default('BUILD_GENERAL1_SMALL')
       .describe('CodeBuild compute type.'),
-    buildspec: z.string().min(1).default('buildspec.yml').describe('Path of the buildspec in the source.'),
+    buildspec: terraformSafeText.min(1).default('buildspec.yml').describe('Path of the buildspec in the source.'),
     logRetentionDays: logRetentionDays
       .default(90)
       .describe('Retention of the build log group, in days.'),
@@ -123,11 +181,6 @@ const s3DeploySchema = z
 const artifactPath = z
   .string()
   .regex(/^[\w.-]+(\/[\w.-]+)*$/, { error: 'must be a relative path inside the build output, such as deploy/template.yaml' });
-
-/** Text that lands in HCL strings, where `${` and `%{` would start a Terraform template. */
-const terraformSafeText = z.string().refine((value) => !/[$%]\{/.test(value), {
-  error: 'must not contain "${" or "%{": Terraform would read it as a template (CodePipeline variables use "#{...}")',
-});
 
 /** Services no role of this project may call: changing IAM, chaining roles, changing the organization or account. */
 const REFUSED_SERVICES = ['iam', 'sts', 'organizations', 'account'];
@@ -154,7 +207,10 @@ const iamStatementSchema = z.strictObject({
     )
     .min(1)
     .describe('Exact IAM actions, no wildcards (so never administrator); no IAM, STS, Organizations or account actions.'),
-  resources: z.array(z.string().min(1)).min(1).describe('Resource ARNs (wildcards allowed).'),
+  resources: z
+    .array(iamResource)
+    .min(1)
+    .describe('Resource ARNs (wildcards and IAM policy variables such as ${aws:PrincipalAccount} allowed).'),
 });
 
 const passRolesSchema = z
@@ -304,7 +360,11 @@ const invokePipelineDeploySchema = z
       .describe('Name (not ARN) of the V2 pipeline to start in the target account.'),
     variables: z
       .record(
-        z.string().regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' }),
+        z
+          .string()
+          .regex(/^[A-Za-z0-9@_-]{1,128}$/, { error: 'variable names are 1-128 letters, digits, "@", "_" or "-"' })
+          // A map key __proto__ would be dropped silently when the map is copied.
+          .refine((name) => name !== '__proto__', { error: '"__proto__" cannot be a variable name' }),
         terraformSafeText.min(1, { error: 'CodePipeline refuses empty variable values' }),
       )
       .default({})
@@ -321,12 +381,49 @@ const invokePipelineDeploySchema = z
   })
   .describe('Start a pipeline in the target account (CodePipeline invoke action); the target role may only start that pipeline.');
 
+/** A Lambda function or alias name (https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html). */
+const lambdaFunctionName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'Lambda function names are 1-64 letters, digits, hyphens and underscores (the name, not an ARN)' });
+
+/**
+ * A CloudWatch alarm name, as it lands in an ARN, a rule configuration and the
+ * comma-separated Alarms list of the Lambda deploy action: no commas, no IAM
+ * wildcards (`*`, `?` would widen the grant to other alarms), no "${".
+ */
+export const alarmName = z
+  .string()
+  .regex(/^[A-Za-z0-9 _.:/#+=@-]{1,255}$/, {
+    error: (issue) =>
+      `must be a CloudWatch alarm name of 1-255 letters, digits, spaces and _ . : / # + = @ - (no commas or wildcards), got "${String(issue.input)}"`,
+  });
+
+const lambdaDeploySchema = z
+  .strictObject({
+    kind: z.literal('lambda'),
+    functionName: lambdaFunctionName.describe('Existing function in the target account and region, with at least one published version.'),
+    alias: z
+      .string()
+      .regex(/^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/, { error: 'alias names are 1-128 letters, digits, hyphens and underscores, not only digits' })
+      .describe('Existing alias the release moves to the new version (it must point at a version; that version is the rollback target).'),
+    traffic: trafficShiftSchema
+      .default({ type: 'all-at-once' })
+      .describe('How the alias moves to the new version: all-at-once, linear or canary (total wait at most 2 days).'),
+    alarms: z
+      .array(alarmName)
+      .max(10, { error: 'the Lambda deploy action watches at most 10 alarms' })
+      .default([])
+      .describe('Alarms of the target account and region that stop the traffic shift when they go to ALARM.'),
+  })
+  .describe('Publish the build output as a new version of an existing Lambda function and shift its alias to it (CodePipeline Lambda deploy action).');
+
 export const deploySchema = z.discriminatedUnion('kind', [
   s3DeploySchema,
   cloudFormationDeploySchema,
   ecsDeploySchema,
   ecsBlueGreenDeploySchema,
   invokePipelineDeploySchema,
+  lambdaDeploySchema,
 ]);
 
 const approvalSchema = z
@@ -391,6 +488,102 @@ const approvalNotificationsSchema = z
   })
   .describe('Who is told that an approval is waiting.');
 
+/** Time zones the DeploymentWindow rule reads: Region/City or UTC with an offset (rule reference, TimeZone). */
+const TIME_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
+
+/**
+ * One field of a DeploymentWindow cron expression: values, ranges, lists and
+ * steps of what the field allows, and the field's special characters
+ * (https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-DeploymentWindow.html).
+ */
+function cronField(name: string, min: number, max: number, names: string[], special: RegExp): (value: string) => string | undefined {
+  const atom = (part: string): boolean => {
+    if (part === '*') return true;
+    const value = (v: string) => {
+      const index = names.indexOf(v.toUpperCase());
+      if (index >= 0) return true;
+      return /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max;
+    };
+    const range = part.split('-');
+    return range.length <= 2 && range.every(value);
+  };
+  return (field) => {
+    const ok = field.split(',').every((item) => {
+      if (special.test(item)) return true;
+      const [base, step, ...rest] = item.split('/');
+      if (rest.length > 0) return false;
+      if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1)) return false;
+      return atom(base);
+    });
+    return ok ? undefined : `${name} "${field}" is not ${min}-${max}${names.length ? ` or ${names[0]}-${names.at(-1)}` : ''} with , - * /`;
+  };
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const CRON_FIELDS = [
+  // The reference allows only "*" for seconds; its own example starts with "0".
+  (field: string) => (field === '*' || field === '0' ? undefined : `seconds "${field}" must be * or 0`),
+  cronField('minutes', 0, 59, [], /^$/),
+  cronField('hours', 0, 23, [], /^$/),
+  cronField('day-of-month', 1, 31, [], /^(\?|L|LW|L-\d{1,2}|\d{1,2}W)$/),
+  cronField('month', 1, 12, MONTHS, /^$/),
+  cronField('day-of-week', 1, 7, WEEKDAYS, /^(\?|L|[1-7]L|[1-7]#[1-5])$/),
+  cronField('year', 1970, 2199, [], /^$/),
+];
+
+/** Problems of a DeploymentWindow cron expression: 6 fields and an optional year, each within its values. */
+export function cronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length < 6 || fields.length > 7) {
+    return `must have 6 fields and an optional year (seconds minutes hours day-of-month month day-of-week [year]), such as "0 0 9-16 ? * MON-FRI *"; got ${fields.length}`;
+  }
+  for (const [i, field] of fields.entries()) {
+    const problem = CRON_FIELDS[i](field);
+    if (problem) return problem;
+  }
+  if (fields[3] !== '?' && fields[5] !== '?') return 'one of day-of-month and day-of-week must be "?" (give the days in the other)';
+  return undefined;
+}
+
+const deploymentWindowSchema = z
+  .strictObject({
+    cron: z
+      .string()
+      .max(256)
+      .superRefine((cron, context) => {
+        const problem = cronProblem(cron);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('When the deploy stage may start: seconds minutes hours day-of-month month day-of-week [year], e.g. "0 0 9-16 ? * MON-FRI *".'),
+    timeZone: z
+      .string()
+      .refine((zone) => /^UTC([+-](0\d|1[0-4]):[0-5]\d)?$/.test(zone) || (/^[A-Za-z]+\/[A-Za-z_]+$/.test(zone) && TIME_ZONES.has(zone)), {
+        error: (issue) =>
+          `must be a Region/City time zone such as Europe/Berlin, or UTC with an offset such as UTC+05:30, got "${String(issue.input)}" ` +
+          '(abbreviations such as CST are ambiguous and refused)',
+      })
+      .default('UTC')
+      .describe('Time zone of the cron expression: Region/City (Europe/Berlin) or UTC[+-HH:MM]; default UTC.'),
+  })
+  .describe('Runs enter this target\'s deploy stage only inside the window; outside it the run fails at the stage entry (DeploymentWindow rule).');
+
+const alarmGateSchema = z
+  .strictObject({
+    names: z
+      .array(alarmName)
+      .min(1)
+      .max(5, { error: 'a CodePipeline condition holds at most 5 rules, one per alarm' })
+      .describe('Existing alarms of the target account and region to watch after the deploy.'),
+    waitMinutes: z
+      .int()
+      .min(1)
+      .max(1440)
+      .default(10)
+      .describe('Bake time: minutes the alarms are watched after the stage succeeds before the run goes on (WaitTime).'),
+  })
+  .describe('Watch alarms after this target deploys; when one goes to ALARM the stage rolls back (or fails where rollback is off).');
+
 export const targetSchema = z.strictObject({
   name: label.describe('Short name: used in stack, role and stage names.'),
   account: accountName,
@@ -404,6 +597,8 @@ export const targetSchema = z.strictObject({
     ),
   approval: approvalSchema,
   deploy: deploySchema,
+  alarms: alarmGateSchema.optional(),
+  deploymentWindow: deploymentWindowSchema.optional(),
 });
 
 const codeCommitSourceSchema = z
@@ -415,14 +610,14 @@ const codeCommitSourceSchema = z
       .string()
       .regex(/^[\w.-]{1,100}$/, { error: 'CodeCommit repository names are 1-100 letters, digits, ".", "_" or "-"' })
       .describe('CodeCommit repository name.'),
-    branch: z.string().min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
+    branch: terraformSafeText.min(1).max(256).default('main').describe('Branch that starts the pipeline.'),
     create: z.boolean().default(true).describe('Create the repository (true) or use an existing one (false).'),
   })
   .describe('A CodeCommit repository in its own account; its change events reach the pipeline account over EventBridge.');
 
 /** A glob pattern of a V2 trigger filter (CodePipeline: 1-255 characters, at most 8 per list). */
 const triggerPatterns = z
-  .array(z.string().min(1).max(255))
+  .array(terraformSafeText.min(1).max(255))
   .min(1)
   .max(8, { error: 'CodePipeline allows 8 patterns per include or exclude list' });
 
@@ -458,8 +653,9 @@ const connectionSourceSchema = z
     repository: z
       .string()
       .regex(/^[\w.-]+(\/[\w.-]+)+$/, { error: 'must be owner/name (GitLab: group/subgroup/name)' })
+      .max(1000, { error: 'CodePipeline allows 1000 characters per action configuration value (FullRepositoryId)' })
       .describe('Full repository id, e.g. my-org/webapp.'),
-    branch: z.string().min(1).max(255).default('main').describe('Branch of manual runs, and of pushes when no triggers are given.'),
+    branch: terraformSafeText.min(1).max(255).default('main').describe('Branch of manual runs, and of pushes when no triggers are given.'),
     connectionArn: connectionArn
       .optional()
       .describe('An existing connection in the pipeline account and region; otherwise one is created (then completed once in the console).'),
@@ -479,6 +675,7 @@ const s3SourceSchema = z
     objectKey: z
       .string()
       .regex(/^[\w!.*'()-]+(\/[\w!.*'()-]+)*$/, { error: 'must be an object key such as releases/app.zip' })
+      .max(1000, { error: 'CodePipeline allows 1000 characters per action configuration value (S3ObjectKey)' })
       .default('source.zip')
       .describe('The zip file whose new versions start the pipeline.'),
     create: z.boolean().default(true).describe('Create the versioned bucket (true) or use an existing one (false).'),

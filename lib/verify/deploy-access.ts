@@ -239,12 +239,65 @@ const DEPLOY_KINDS: { [K in DeployKindName]: (target: TargetOf<K>, naming: Namin
     serviceRoles: [],
     passedRoles: [],
   }),
+
+  // https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html (service role permissions)
+  lambda: (target, naming) => {
+    const { deploy, account } = target;
+    const fn = `arn:aws:lambda:${account.region}:${account.id}:function:${deploy.functionName}`;
+    const logGroup = `arn:aws:logs:${account.region}:${account.id}:log-group:/${account.region}/codepipeline/${naming.pipelineName}`;
+    return {
+      role: naming.deployRoleArn(target),
+      readsArtifacts: true,
+      requests: [
+        { purpose: 'reads the function', action: 'lambda:GetFunctionConfiguration', resource: fn },
+        { purpose: 'uploads the new code', action: 'lambda:UpdateFunctionCode', resource: fn },
+        { purpose: 'publishes the new version', action: 'lambda:PublishVersion', resource: fn },
+        { purpose: 'reads the alias', action: 'lambda:GetAlias', resource: `${fn}:${deploy.alias}` },
+        { purpose: 'shifts the alias to the new version', action: 'lambda:UpdateAlias', resource: `${fn}:${deploy.alias}` },
+        // lambda:GetProvisionedConcurrencyConfig is granted (action reference) but not proven: its resource is an alias or
+        // a version, whose ARNs have the same form, so the evaluation engine cannot tell which one a request names.
+        { purpose: 'creates the action log group', action: 'logs:CreateLogGroup', resource: logGroup },
+        ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+          purpose: 'writes the action logs',
+          action,
+          resource: `${logGroup}:log-stream:${SOME_ID}`,
+        })),
+        ...deploy.alarms.map((name) => ({
+          purpose: `watches alarm ${name} while traffic shifts`,
+          action: 'cloudwatch:DescribeAlarms',
+          resource: alarmArnOf(account, name),
+        })),
+      ],
+      serviceRoles: [],
+      passedRoles: [],
+    };
+  },
 };
+
+/**
+ * The CloudWatchAlarm rules of a target's stage gate run as its deploy role,
+ * in its account and region, where the alarms are
+ * (https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-CloudWatchAlarm.html).
+ */
+function alarmGateRequests(target: TargetConfig): PurposefulRequest[] {
+  return (target.alarms?.names ?? []).map((name) => ({
+    purpose: `reads alarm ${name} for the stage gate`,
+    action: 'cloudwatch:DescribeAlarms',
+    resource: alarmArnOf(target.account, name),
+  }));
+}
+
+export function alarmArnOf(account: { id: string; region: string }, name: string): string {
+  return `arn:aws:cloudwatch:${account.region}:${account.id}:alarm:${name}`;
+}
 
 export function deployAccess(target: TargetConfig, naming: Naming): DeployAccess {
   // Sound: DEPLOY_KINDS maps each kind to the function for targets of exactly that kind.
   const access = DEPLOY_KINDS[target.deploy.kind] as (t: TargetConfig, n: Naming) => DeployAccess;
-  return access(target, naming);
+  const kind = access(target, naming);
+  const seen = new Set(kind.requests.map((r) => `${r.action} ${r.resource}`));
+  const gate = alarmGateRequests(target).filter((r) => !seen.has(`${r.action} ${r.resource}`));
+  return { ...kind, requests: [...kind.requests, ...gate] };
 }
 
 export const KMS_UPLOAD = { 's3:x-amz-server-side-encryption': 'aws:kms' };

@@ -1,6 +1,6 @@
 import type { PipelineConfig, SourceOf } from '../config/schema';
 import { type Naming, roleArn } from '../naming';
-import { aliasArn, deployAccess, KMS_UPLOAD, type PurposefulRequest } from './deploy-access';
+import { alarmArnOf, aliasArn, deployAccess, KMS_UPLOAD, type PurposefulRequest } from './deploy-access';
 import { grantRequests } from './grants';
 import type { WorkspaceStack } from './model';
 
@@ -950,7 +950,40 @@ function sourceForbiddenPaths(config: PipelineConfig, naming: Naming, inventory:
 /** What a deploy role must not do in its own account beyond its kind's needs. */
 function kindForbiddenPaths(target: PipelineConfig['targets'][number], naming: Naming, deployer: Actor): AccessPath[] {
   const { deploy, account } = target;
+  // Alarms are read one by one: the stage gate's and the Lambda action's, no other.
+  const watched = [...(target.alarms?.names ?? []), ...(deploy.kind === 'lambda' ? deploy.alarms : [])];
+  const alarms =
+    watched.length > 0
+      ? [
+          denied(`the deploy role of ${target.name} reads only the alarms it watches`, deployer, {
+            action: 'cloudwatch:DescribeAlarms',
+            resource: alarmArnOf(account, `${watched[0]}-unwatched`),
+          }),
+        ]
+      : [];
+  return [...alarms, ...kindOnlyForbiddenPaths(target, naming, deployer)];
+}
+
+function kindOnlyForbiddenPaths(target: PipelineConfig['targets'][number], naming: Naming, deployer: Actor): AccessPath[] {
+  const { deploy, account } = target;
   switch (deploy.kind) {
+    case 'lambda': {
+      const fn = `arn:aws:lambda:${account.region}:${account.id}:function:${deploy.functionName}`;
+      return [
+        denied(`the deploy role of ${target.name} deploys only ${deploy.functionName}`, deployer, {
+          action: 'lambda:UpdateFunctionCode',
+          resource: `${fn}-other`,
+        }),
+        denied(`the deploy role of ${target.name} cannot change the configuration (role, environment) of its function`, deployer, {
+          action: 'lambda:UpdateFunctionConfiguration',
+          resource: fn,
+        }),
+        denied(`the deploy role of ${target.name} cannot delete its function`, deployer, {
+          action: 'lambda:DeleteFunction',
+          resource: fn,
+        }),
+      ];
+    }
     case 's3': {
       if (!deploy.prefix) return [];
       const bucket = `arn:aws:s3:::${naming.deployBucket({ ...target, deploy })}`;
