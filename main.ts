@@ -1,9 +1,11 @@
 import { type App, TerraformStack } from 'cdktf';
 import { createBackend } from './lib/backend';
-import { ConfigError, loadConfig } from './lib/config/load';
+import { chooseConfig, chooseOutdir, type CommandSpec, CONFIG_ENVIRONMENT, CONFIG_OPTION, exampleNotice, type Io, OUT_OPTION, processIo, runAsProcess, runCommand } from './lib/cli';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './lib/config/load';
 import type { PlatformConfig } from './lib/config/schema';
 import { Naming, PlatformNaming, terraformCloudRunRoles } from './lib/naming';
-import { OutputError, synthesizeAtomically, synthesizeHclAtomically } from './lib/synth';
+import { synthesizeConfig, synthSummary } from './lib/synth-command';
+import { OutputError } from './lib/synth';
 import { AccountFoundationStack } from './stacks/account-foundation-stack';
 import { PipelineBaseStack } from './stacks/pipeline-base-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
@@ -55,29 +57,62 @@ export function buildStacks(app: App, platform: PlatformConfig): void {
   }
 }
 
+/** The command line of `node dist/main.js` (`npm run synth`, `npm run synth:hcl`, and the app `cdktf synth` runs). */
+export const SYNTH_COMMAND: CommandSpec = {
+  command: 'node dist/main.js',
+  summary:
+    'Synthesizes every stack of a platform configuration into an output directory, with the apply and destroy order; ' +
+    'with --hcl as Terraform HCL plus handoff/, one root module per stack for teams that only run Terraform.',
+  options: {
+    config: CONFIG_OPTION,
+    out: OUT_OPTION,
+    hcl: { type: 'boolean', description: 'write HCL (cdk.tf) and the hand-off folder instead of Terraform JSON (also SYNTH_HCL_OUTPUT=true)' },
+  },
+  environment: [...CONFIG_ENVIRONMENT, ['SYNTH_HCL_OUTPUT', '"true" is the same as --hcl (what `cdktf synth --hcl` sets)']],
+  examples: [
+    ['npm run synth', `the example (${DEFAULT_CONFIG_FILE}) into cdktf.out/`],
+    ['npm run synth -- --config my-platform.yaml', 'a configuration file'],
+    ['npm run synth:hcl -- --config platform/ --out build/out', 'a configuration directory, as HCL with the hand-off, into build/out/'],
+    ['PIPELINE_CONFIG=my-platform.yaml npx cdktf synth', 'the same through the cdktf CLI (it runs this app without arguments)'],
+  ],
+  notes: [
+    'A refused configuration lists every problem with its file and field and writes nothing: an earlier output stays as it was.',
+    'Exit codes: 0 synthesized, 1 configuration refused or synthesis failed, 2 usage error.',
+  ],
+};
+
 /**
- * Reads PIPELINE_CONFIG (or the example) and synthesizes every stack, as JSON,
- * or as HCL when SYNTH_HCL_OUTPUT is "true" (what `cdktf synth --hcl` sets);
- * returns the exit code.
+ * Synthesizes every stack of the configuration (--config, PIPELINE_CONFIG or
+ * the example) as JSON, or as HCL with --hcl or when SYNTH_HCL_OUTPUT is
+ * "true" (what `cdktf synth --hcl` sets); returns the exit code. The cdktf CLI
+ * runs it without arguments.
  */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  try {
-    const { config } = loadConfig(env);
-    const outdir = env.CDKTF_OUTDIR || 'cdktf.out';
-    const build = (app: App) => buildStacks(app, config);
-    if (env.SYNTH_HCL_OUTPUT === 'true') await synthesizeHclAtomically(outdir, build);
-    else synthesizeAtomically(outdir, build);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof OutputError)) throw error;
-    console.error(error.message);
-    console.error('Nothing was synthesized; an earlier output directory is unchanged.');
-    return 1;
-  }
+export async function run(env: NodeJS.ProcessEnv = process.env, argv: string[] = [], io: Io = processIo): Promise<number> {
+  return runCommand(
+    SYNTH_COMMAND,
+    argv,
+    async (values) => {
+      const chosen = chooseConfig(values, env);
+      const outdir = chooseOutdir(values, env);
+      const notice = exampleNotice(chosen);
+      if (notice) io.err(`${notice}\n`);
+      try {
+        const { config } = loadConfig({ PIPELINE_CONFIG: chosen.file });
+        const hcl = values.hcl === true || env.SYNTH_HCL_OUTPUT === 'true';
+        const result = await synthesizeConfig({ file: chosen.file, config, outdir, hcl, build: buildStacks });
+        io.out(synthSummary(result, outdir));
+        return 0;
+      } catch (error) {
+        if (!(error instanceof ConfigError || error instanceof OutputError)) throw error;
+        io.err(`${error.message}\n`);
+        io.err('Nothing was synthesized; an earlier output directory is unchanged.\n');
+        return 1;
+      }
+    },
+    io,
+  );
 }
 
 if (require.main === module) {
-  run().then((code) => {
-    process.exitCode = code;
-  });
+  runAsProcess(() => run(process.env, process.argv.slice(2)));
 }

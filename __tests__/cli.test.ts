@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { cdktfCliEntry } from '../lib/cdktf-cli';
@@ -40,4 +40,47 @@ describe('cdktf synth through the CLI', () => {
       expect({ name, dependsOn: [...stack.dependencies].sort() }).toEqual({ name, dependsOn: order.dependsOn[name] });
     }
   });
+});
+
+/**
+ * The compiled entry points as a user runs them: `--help` and refused
+ * arguments never start work (bench --help used to start the benchmark), and a
+ * closed pipe ends verify quietly.
+ */
+describe('the compiled entry points', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1' };
+  delete env.PIPELINE_CONFIG;
+  delete env.CDKTF_OUTDIR;
+  const entries = ['dist/main.js', 'dist/bin/verify.js', 'dist/bin/diagram.js', 'dist/bin/bench.js'];
+
+  beforeAll(() => {
+    const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { encoding: 'utf8' });
+    expect(build.stdout + build.stderr).toBe('');
+  }, 120_000);
+
+  it.each(entries)('%s --help prints the usage and exits 0 without doing anything else', (entry) => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'help-'));
+    const help = spawnSync(process.execPath, [path.resolve(entry), '--help'], { encoding: 'utf8', env, cwd: scratch });
+    expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: .+ \[options\]\n/);
+    expect(help.stdout).toContain('\nExamples:\n');
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it.each(entries)('%s refuses an unknown argument with the usage (exit 2)', (entry) => {
+    const refused = spawnSync(process.execPath, [path.resolve(entry), '--frobnicate'], { encoding: 'utf8', env });
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain("Unknown option '--frobnicate'");
+    expect(refused.stderr).toContain('Usage: ');
+  });
+
+  it('verify ends quietly when its reader closes the pipe early (`npm run verify | head`)', () => {
+    const outdir = path.join(mkdtempSync(path.join(tmpdir(), 'epipe-')), 'out');
+    const withConfig = { ...env, PIPELINE_CONFIG: 'config/example.yaml', CDKTF_OUTDIR: outdir };
+    expect(spawnSync(process.execPath, ['dist/main.js'], { encoding: 'utf8', env: withConfig }).status).toBe(0);
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" dist/bin/verify.js --all | head -n 1`], { encoding: 'utf8', env: withConfig });
+    expect(piped.stdout).toBe(`Access proof of ${outdir} for config/example.yaml\n`);
+    expect(piped.stderr).toBe(`Using ${outdir}: an up-to-date JSON synth of config/example.yaml.\n`);
+  }, 120_000);
 });

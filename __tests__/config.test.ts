@@ -61,6 +61,9 @@ describe('the example configuration', () => {
       computeType: 'BUILD_GENERAL1_SMALL',
       buildspec: 'buildspec.yml',
       logRetentionDays: 90,
+      // Secrets and parameters belong to one pipeline: the platform's defaults have none.
+      secrets: [],
+      parameters: [],
     });
     expect(config.targets[0].deploy).toEqual({ kind: 's3', prefix: 'release/' });
     expect(config.targets[0].approval).toBe(false);
@@ -76,6 +79,8 @@ describe('the example configuration', () => {
       computeType: 'BUILD_GENERAL1_MEDIUM',
       buildspec: 'ci/buildspec.yml',
       logRetentionDays: 90,
+      secrets: [],
+      parameters: [],
     });
   });
 

@@ -88,6 +88,7 @@ describe('the main command', () => {
       'app-target-t1',
       'app-target-t2',
       'apply-order.json',
+      'destroy-order.json',
       'platform',
     ]);
   });

@@ -132,10 +132,19 @@ describe('SecureBucket', () => {
       new SecureBucket(scope, 'bucket', { provider, bucketName: 'b', keyArn: KEY, protect: false, denyUploadsWithoutKms });
     });
 
+  it('can be destroyed with its objects only when unprotected; a protected bucket keeps them and refuses destroy', () => {
+    const bucketOf = (protect: boolean) =>
+      Object.values<any>(
+        synth((scope, provider) => void new SecureBucket(scope, 'bucket', { provider, bucketName: 'b', keyArn: KEY, protect })).resource.aws_s3_bucket,
+      )[0];
+    expect(bucketOf(true)).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(bucketOf(false)).toMatchObject({ force_destroy: true, lifecycle: { prevent_destroy: false } });
+  });
+
   it('is versioned, SSE-KMS with the customer key, private, owner-enforced and TLS-only', () => {
     const json = build(false);
     const only = (type: string) => Object.values<any>(json.resource[type])[0];
-    expect(only('aws_s3_bucket')).toMatchObject({ bucket: 'b', force_destroy: false, lifecycle: { prevent_destroy: false } });
+    expect(only('aws_s3_bucket')).toMatchObject({ bucket: 'b', force_destroy: true, lifecycle: { prevent_destroy: false } });
     expect(only('aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
     expect(only('aws_s3_bucket_server_side_encryption_configuration').rule[0]).toEqual({
       apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY },

@@ -162,7 +162,7 @@ describe('an output directory that is not ours', () => {
     const { out } = scratch();
     mkdirSync(out);
     synthesizeAtomically(out, app('x'));
-    expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER_FILE, 'apply-order.json', 'manifest.json', 'stacks']);
+    expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER_FILE, 'apply-order.json', 'destroy-order.json', 'manifest.json', 'stacks']);
   });
 
   it('is replaced when it is an earlier output of this project written before the marker existed', () => {
@@ -181,7 +181,7 @@ describe('the output directory path', () => {
     synthesizeAtomically(out, app('earlier'));
     synthesizeAtomically(`${out}/`, app('next'));
     expect(valueIn(out)).toBe('next');
-    expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER_FILE, 'apply-order.json', 'manifest.json', 'stacks']);
+    expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER_FILE, 'apply-order.json', 'destroy-order.json', 'manifest.json', 'stacks']);
     expect(readdirSync(dir)).toEqual(['cdktf.out']);
   });
 

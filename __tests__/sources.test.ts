@@ -66,8 +66,12 @@ describe('a connection source (GitHub, GitLab, Bitbucket)', () => {
         },
       },
     ]);
-    // The pipeline stack's one rule reports failed runs (monitoring.notifications); no rule anywhere targets the pipeline.
-    expect(Object.values<any>(stacks["rel-pipeline"].resource.aws_cloudwatch_event_rule).map((rule) => rule.name)).toEqual(['acme-rel-pipeline-failed']);
+    // The pipeline stack's rules report failed runs (monitoring.notifications) and count succeeded ones for the audit
+    // dashboard (no target); no rule anywhere targets the pipeline.
+    expect(Object.values<any>(stacks["rel-pipeline"].resource.aws_cloudwatch_event_rule).map((rule) => rule.name)).toEqual([
+      'acme-rel-pipeline-failed',
+      'acme-rel-pipeline-succeeded',
+    ]);
     const eventTargets = Object.values<any>(stacks).flatMap((stack) => Object.values<any>(stack.resource.aws_cloudwatch_event_target ?? {}));
     expect(eventTargets.length).toBeGreaterThan(0);
     expect(eventTargets.filter((target) => target.arn === 'arn:aws:codepipeline:eu-west-1:100000000001:acme-rel')).toEqual([]);

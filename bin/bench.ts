@@ -2,7 +2,7 @@
  * `npm run bench`: wall time and peak memory of the commands a platform team
  * runs all day. Figures only: it judges nothing and is not a test.
  *
- * Usage: npm run bench [-- --runs=N]   (N caps the runs of every row; 1 for a quick look)
+ * Usage: npm run bench [-- --runs N]   (N caps the runs of every row; 1 for a quick look); --help for more.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { cdktfCliEntry } from '../lib/cdktf-cli';
+import { type CommandSpec, EXIT_OK, runAsProcess, runCommand, UsageError } from '../lib/cli';
 import { generateConfig, generatePlatform } from '../lib/config/generate';
 import { ConfigError, validateConfig } from '../lib/config/load';
 import { platformReport } from '../lib/scale-report';
@@ -42,8 +43,22 @@ interface Command {
   beforeEach?: () => void;
 }
 
-const runCap = Number(/^--runs=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--runs=')) ?? '')?.[1] ?? Infinity);
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+export const BENCH_COMMAND: CommandSpec = {
+  command: 'npm run bench --',
+  summary:
+    'Measures wall time and peak memory of the commands a platform team runs all day (build, synth of the example and of ' +
+    'generated platforms, the conventional cdktf synth, the test suite) and prints a Markdown table for docs/performance.md. ' +
+    'Figures only: it judges nothing. A full run takes several minutes.',
+  options: { runs: { type: 'string', value: '<n>', description: 'at most n runs of every row (default: each row\'s own count, 3 to 5)' } },
+  examples: [
+    ['npm run bench', 'the full table'],
+    ['npm run bench -- --runs 1', 'one run per row, for a quick look'],
+  ],
+  notes: ['Exit codes: 0 measured, 1 a measured command failed, 2 usage error.'],
+};
+
+let runCap = Infinity;
+let scratch = '';
 const baseEnv: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1' };
 // The example rows must read config/example.yaml, whatever the caller's shell has set.
 delete baseEnv.PIPELINE_CONFIG;
@@ -310,9 +325,18 @@ function gitDescription(): string {
   return `commit ${head.stdout.trim()}${dirty ? ' (with uncommitted changes)' : ''}`;
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(scratch, { recursive: true, force: true }));
+runAsProcess(() =>
+  runCommand(BENCH_COMMAND, process.argv.slice(2), async (values) => {
+    if (typeof values.runs === 'string') {
+      if (!/^[1-9]\d*$/.test(values.runs)) throw new UsageError(`--runs must be a whole number of at least 1, got "${values.runs}"`);
+      runCap = Number(values.runs);
+    }
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+    try {
+      await main();
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    return process.exitCode === undefined ? EXIT_OK : Number(process.exitCode);
+  }),
+);

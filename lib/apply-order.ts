@@ -33,3 +33,28 @@ export function applyOrder(stacks: TerraformStack[]): ApplyOrder {
   }
   return { order: waves.flat(), waves, dependsOn };
 }
+
+export interface DestroyOrder {
+  /** Stacks in an order that destroys cleanly, one after another: the apply order reversed. */
+  order: string[];
+  /** The apply waves reversed: stacks of one wave are not depended on by each other and may be destroyed in parallel. */
+  waves: string[][];
+  /** Each stack's direct dependents: the stacks to destroy before it. */
+  dependedOnBy: Record<string, string[]>;
+}
+
+/**
+ * The destroy order: the apply waves in reverse. A stack of wave k depends
+ * only on stacks of earlier waves, so reversed, every stack is destroyed
+ * before the stacks whose outputs it reads and whose roles and keys it uses.
+ */
+export function destroyOrder(apply: ApplyOrder): DestroyOrder {
+  const dependedOnBy: Record<string, string[]> = {};
+  for (const name of Object.keys(apply.dependsOn).sort()) {
+    dependedOnBy[name] = Object.keys(apply.dependsOn)
+      .filter((other) => apply.dependsOn[other].includes(name))
+      .sort();
+  }
+  const waves = [...apply.waves].reverse().map((wave) => [...wave]);
+  return { order: waves.flat(), waves, dependedOnBy };
+}

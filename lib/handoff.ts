@@ -1,8 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ApplyOrder } from './apply-order';
+import { type ApplyOrder, destroyOrder } from './apply-order';
 import { parseHcl } from './hcl/equivalence';
 import { splitConfiguration } from './hcl/split';
+
+/** Also in lib/synth.ts (which imports this file); repeated here so the two do not import each other. */
+const DESTROY_ORDER_FILE = 'destroy-order.json';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed HCL is untyped */
 
@@ -38,6 +41,8 @@ interface StackFacts {
   name: string;
   hcl: string;
   state: StateLocation;
+  /** The oldest Terraform that reads its backend, and why. */
+  terraform: TerraformRequirement;
   accounts: AccountUse[];
   otherProviders: string[];
   reads: Read[];
@@ -71,12 +76,63 @@ export async function writeHandoff(outdir: string): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const files = splitConfiguration(stack.hcl);
     writeFileSync(path.join(dir, 'main.tf'), files.main);
-    writeFileSync(path.join(dir, 'versions.tf'), files.versions);
+    writeFileSync(path.join(dir, 'versions.tf'), withRequiredVersion(files.versions, stack.terraform.minimum));
     writeFileSync(path.join(dir, 'backend.tf'), files.backend);
     writeFileSync(path.join(dir, 'README.md'), stackReadme(stack, facts, order));
   }
   writeFileSync(path.join(root, 'README.md'), topReadme(facts, order));
   writeFileSync(path.join(root, 'apply-order.json'), `${JSON.stringify(order, null, 2)}\n`);
+  writeFileSync(path.join(root, DESTROY_ORDER_FILE), `${JSON.stringify(destroyOrder(order), null, 2)}\n`);
+}
+
+/** The oldest Terraform release a root module's backend works with, and the reasons, newest first. */
+export interface TerraformRequirement {
+  minimum: string;
+  reasons: string[];
+}
+
+/**
+ * What a hand-off team needs at least, from the stack's backend. The
+ * baseline is 1.5, the version the project documents and tests its HCL
+ * against (and the first with `import` blocks, docs/upgrade.md); nothing
+ * older is claimed to work.
+ * - s3 `assume_role = { ... }`: the nested attribute came with Terraform 1.6
+ *   (https://github.com/hashicorp/terraform/pull/33625, "Target Release 1.6.0").
+ * - s3 `use_lockfile`: S3-native state locking came with 1.10
+ *   (https://developer.hashicorp.com/terraform/language/v1.10.x/upgrade-guides#s3-native-state-locking),
+ *   generally available in 1.11.
+ * - `cloud` block with `workspaces { project }`: the project attribute came
+ *   with 1.6 (https://github.com/hashicorp/terraform/pull/33489, tracked for v1.6 in
+ *   https://github.com/hashicorp/terraform-schema/issues/206).
+ */
+export function requiredTerraform(terraform: any): TerraformRequirement {
+  const needs: Array<[string, string]> = [['1.5', 'the baseline this project tests its HCL against']];
+  const cloud = first(terraform.cloud);
+  if (cloud && first(cloud.workspaces)?.project !== undefined) needs.push(['1.6', 'the `cloud` block names a project']);
+  const [type, body] = entries(terraform.backend)[0] ?? [];
+  const config = first(body) ?? {};
+  if (type === 's3' && config.assume_role !== undefined) needs.push(['1.6', 'the S3 backend assumes a role with `assume_role = { ... }`']);
+  if (type === 's3' && config.use_lockfile) needs.push(['1.10', 'the S3 backend locks with a lock file (`use_lockfile`)']);
+  const newest = (a: string, b: string) => (compareVersions(a, b) >= 0 ? a : b);
+  const minimum = needs.map(([v]) => v).reduce(newest);
+  return { minimum, reasons: needs.filter(([v]) => v === minimum).map(([, why]) => why) };
+}
+
+function compareVersions(a: string, b: string): number {
+  const [pa, pb] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** versions.tf with `required_version` first in its `terraform` block (laid out as `terraform fmt` does). */
+export function withRequiredVersion(versions: string, minimum: string): string {
+  const line = `  required_version = ">= ${minimum}"`;
+  if (versions.trim() === '') return `terraform {\n${line}\n}\n`;
+  if (!versions.startsWith('terraform {\n')) throw new Error(`versions.tf does not start with a terraform block: ${versions.slice(0, 40)}`);
+  return `terraform {\n${line}\n\n${versions.slice('terraform {\n'.length)}`;
 }
 
 function readJson(file: string): unknown {
@@ -111,6 +167,7 @@ async function stackFacts(name: string, hcl: string): Promise<StackFacts> {
     name,
     hcl,
     state: ownState(name, terraform),
+    terraform: requiredTerraform(terraform),
     accounts,
     otherProviders,
     reads: [],
@@ -256,10 +313,21 @@ function stackReadme(stack: StackFacts, facts: Map<string, StackFacts>, order: A
     '## Files',
     '',
     '- `main.tf`: providers, data sources, resources and outputs',
-    '- `versions.tf`: required providers, pinned to exact versions',
+    `- \`versions.tf\`: the Terraform version it needs (>= ${stack.terraform.minimum}: ${stack.terraform.reasons.join('; ')}) and the providers, pinned to exact versions`,
     '- `backend.tf`: where the state lives',
   );
   return `${out.join('\n')}\n`;
+}
+
+function terraformVersionLines(stacks: StackFacts[]): string[] {
+  const byMinimum = new Map<string, StackFacts[]>();
+  for (const stack of stacks) byMinimum.set(stack.terraform.minimum, [...(byMinimum.get(stack.terraform.minimum) ?? []), stack]);
+  const lines = ['Each folder\'s `versions.tf` sets `required_version` from its backend; `terraform init` refuses an older Terraform.', ''];
+  for (const [minimum, group] of [...byMinimum].sort(([a], [b]) => compareVersions(b, a))) {
+    const names = group.length === stacks.length ? 'Every stack' : list(group.map((g) => g.name));
+    lines.push(`- ${names}: Terraform ${minimum} or later (${[...new Set(group.flatMap((g) => g.terraform.reasons))].join('; ')}).`);
+  }
+  return lines;
 }
 
 function topReadme(facts: Map<string, StackFacts>, order: ApplyOrder): string {
@@ -311,7 +379,54 @@ function topReadme(facts: Map<string, StackFacts>, order: ApplyOrder): string {
     '```',
     '',
     'Each `terraform apply` without a plan file shows its plan and asks before it changes anything; the loop stops at the first failure or refusal.',
-    'Commit the `.terraform.lock.hcl` that the first `terraform init` writes in each folder.',
+    '',
+    '## Terraform version',
+    '',
+    ...terraformVersionLines(stacks),
+    '',
+    '## Where to keep these files, and the lock file',
+    '',
+    'This folder is written by `npm run synth:hcl` inside `cdktf.out/`, which is git-ignored and replaced whole by every synth:',
+    'nothing you add here survives the next synth. To hand it over, copy it into the repository your team keeps Terraform in,',
+    'and commit each folder\'s `.terraform.lock.hcl` with it (written by the first `terraform init`, or for several platforms at once by',
+    '`terraform providers lock`, which needs no backend):',
+    '',
+    '```sh',
+    'cp -R cdktf.out/handoff/. ../infrastructure/pipelines/   # any folder of your own repository',
+    'cd ../infrastructure/pipelines',
+    `for stack in ${order.order.join(' ')}; do`,
+    '  terraform -chdir="$stack" providers lock -platform=linux_amd64 -platform=darwin_arm64 || break',
+    'done',
+    'git add . && git commit -m "Terraform hand-off of the pipelines"',
+    '```',
+    '',
+    'The lock file records the provider checksums of every platform your team runs Terraform on, so an init on another',
+    'machine verifies the same packages. Every provider is pinned to an exact version in `versions.tf`.',
+    '',
+    '## Networks without registry access',
+    '',
+    'Terraform downloads providers from registry.terraform.io during `terraform init`. Where that is not reachable, fill a',
+    'mirror on a machine that can reach it and point Terraform at the mirror',
+    '([`terraform providers mirror`](https://developer.hashicorp.com/terraform/cli/commands/providers/mirror)):',
+    '',
+    '```sh',
+    '# with registry access; each run adds the providers of one folder to the same mirror',
+    `for stack in ${order.order.join(' ')}; do`,
+    '  terraform -chdir="$stack" providers mirror -platform=linux_amd64 /path/to/mirror || break',
+    'done',
+    '```',
+    '',
+    'Then, on the closed network, in the Terraform CLI configuration (`~/.terraformrc`):',
+    '',
+    '```hcl',
+    'provider_installation {',
+    '  filesystem_mirror {',
+    '    path = "/path/to/mirror"',
+    '  }',
+    '}',
+    '```',
+    '',
+    'or once per folder: `terraform init -plugin-dir=/path/to/mirror`.',
     '',
     '## Before the first run',
     '',
@@ -332,9 +447,18 @@ function topReadme(facts: Map<string, StackFacts>, order: ApplyOrder): string {
   if (stacks.some((f) => /prevent_destroy\s*=\s*true/.test(f.hcl))) {
     out.push('- Keys, buckets and repositories have `prevent_destroy = true`; to destroy one on purpose, remove that line first.');
   }
+  if (kinds.has('local')) {
+    out.push('- When you copy the folder elsewhere, the local state paths in `backend.tf` (and the `terraform_remote_state` paths in `main.tf`) still point at the project\'s state directory: move the state files with the folder or change the paths.');
+  }
   out.push(
     '',
     'The same order is in `apply-order.json` (`order`, `waves`, `dependsOn`) for scripts.',
+    '',
+    '## Tear-down',
+    '',
+    'Destroy in the reverse order of the applies: `destroy-order.json` (`order`, `waves`, `dependedOnBy`). Before destroying',
+    'a pipeline\'s stacks, remove what its deployments created outside Terraform (CloudFormation stacks, ECS task definition',
+    'revisions, CodeDeploy deployments): the project\'s `docs/teardown.md` lists them with the commands.',
   );
   return `${out.join('\n')}\n`;
 }

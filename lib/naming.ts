@@ -109,6 +109,30 @@ export class PlatformNaming {
     return `arn:aws:logs:${region}:${this.tooling.id}:log-group:/aws/codebuild/${this.name}-*`;
   }
 
+  /** The platform's audit overview dashboard (it lists no pipeline). */
+  get auditDashboard(): string {
+    return `${this.name}-audit`;
+  }
+  /** CloudWatch namespace of the build secrets' read counts. */
+  get secretsNamespace(): string {
+    return `${this.name}/Secrets`;
+  }
+  /**
+   * Every pipeline's alert rule (`<platform>-<pipeline>-…-alert`): the security topic admits them by this
+   * pattern, so that a new pipeline's rule needs no change to the platform stack.
+   */
+  get pipelineAlertRuleArnPattern(): string {
+    return `arn:aws:events:${this.tooling.region}:${this.tooling.id}:rule/${this.name}-*-alert`;
+  }
+  /** Every pipeline's security alarm (`<platform>-<pipeline>-…-alert`), admitted by the security topic by pattern. */
+  get pipelineAlertAlarmArnPattern(): string {
+    return `arn:aws:cloudwatch:${this.tooling.region}:${this.tooling.id}:alarm:${this.name}-*-alert`;
+  }
+  /** The log group with the trail's events in the tooling account: the platform's trail's, or the one configured. */
+  trailLogGroupOf(audit: { trail: { enabled: boolean }; existingTrailLogGroup?: string }): string | undefined {
+    return audit.trail.enabled ? this.trailLogGroup : audit.existingTrailLogGroup;
+  }
+
   // --- served accounts --------------------------------------------------------
   /** The key of every S3 deploy bucket of the platform in one account and region. */
   get deployKeyAlias(): string {
@@ -287,6 +311,40 @@ export class Naming {
   }
   get buildFailedAlarm(): string {
     return `${this.project}-build-failed`;
+  }
+
+  get auditDashboard(): string {
+    return `${this.project}-audit`;
+  }
+  /** A rule without targets whose matches count the succeeded executions. */
+  get pipelineSucceededRule(): string {
+    return `${this.project}-pipeline-succeeded`;
+  }
+  /** Metric (dimension SecretId) of every read of the build's secrets. */
+  get secretReadsMetric(): string {
+    return `GetSecretValue-${this.config.name}`;
+  }
+  /** Metric of the reads of the build's secrets by anyone but the build role. */
+  get unexpectedSecretReadsMetric(): string {
+    return `UnexpectedGetSecretValue-${this.config.name}`;
+  }
+  get secretReadsAlarm(): string {
+    return `${this.project}-secret-reads-alert`;
+  }
+  get secretReadsAlarmArn(): string {
+    return this.alarmArn(this.secretReadsAlarm);
+  }
+  /** Alerts on approvals answered outside their approver group. */
+  get approverAlertRule(): string {
+    return `${this.project}-approvals-alert`;
+  }
+  get approverAlertRuleArn(): string {
+    const { id, region } = this.config.pipeline.account;
+    return `arn:aws:events:${region}:${id}:rule/${this.approverAlertRule}`;
+  }
+  /** The managed policy that lets one approver group answer its approval action of one target. */
+  approverPolicy(target: Pick<TargetConfig, 'name'>, group: string): string {
+    return `${this.project}-approve-${target.name}-${group}`;
   }
 
   // --- repository account ---------------------------------------------------

@@ -11,7 +11,8 @@ export const CODEPIPELINE_LIMITS = {
 export type PlannedAction =
   | { kind: 'source'; name: string }
   | { kind: 'build'; name: string }
-  | { kind: 'approval'; name: string; target: TargetConfig }
+  /** With approver groups, one action per group, in the groups' order (runOrder), each answerable only by its group. */
+  | { kind: 'approval'; name: string; target: TargetConfig; group?: { name: string; roles: string[] }; runOrder?: number }
   /** One step of a target's deploy kind; steps of one target run one after another. */
   | { kind: 'deploy'; name: string; target: TargetConfig; step: string; runOrder: number };
 
@@ -60,12 +61,18 @@ export function planStages(config: Pick<PipelineConfig, 'targets'>): PlannedStag
       stages.push({
         name: `Approve-${wave.name}`,
         role: 'approval',
-        actions: approvals.map((target) => ({ kind: 'approval', name: `Approve-${target.name}`, target })),
+        actions: approvals.flatMap((target) => approvalActions(target)),
       });
     }
     stages.push({ name: `Deploy-${wave.name}`, role: 'deploy', actions: wave.targets.flatMap(deployActions) });
   }
   return stages;
+}
+
+function approvalActions(target: TargetConfig): PlannedAction[] {
+  const groups = typeof target.approval === 'object' ? (target.approval.approverGroups ?? []) : [];
+  if (groups.length === 0) return [{ kind: 'approval', name: `Approve-${target.name}`, target }];
+  return groups.map((group, i) => ({ kind: 'approval', name: `Approve-${target.name}-${group.name}`, target, group, runOrder: i + 1 }));
 }
 
 function deployActions(target: TargetConfig): PlannedAction[] {

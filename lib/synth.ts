@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
-import { applyOrder } from './apply-order';
+import { applyOrder, destroyOrder } from './apply-order';
 import { writeHandoff } from './handoff';
 import { verifiedHcl } from './hcl/equivalence';
 import { OutputDirectory, type OutputOptions } from './output-directory';
@@ -10,6 +10,14 @@ export { OUTPUT_MARKER_FILE, OutputError, type CommitStep, type OutputOptions } 
 
 /** Written next to `stacks/` in the output directory. */
 export const APPLY_ORDER_FILE = 'apply-order.json';
+/** The reverse of the apply order, for tear-down (docs/teardown.md); written beside it. */
+export const DESTROY_ORDER_FILE = 'destroy-order.json';
+/**
+ * An HCL synth also keeps each stack's Terraform JSON here, outside `stacks/`
+ * (Terraform would read a `.tf.json` beside `cdk.tf` as a second copy), so the
+ * access proof and the diagram read the same stacks in either format.
+ */
+export const JSON_TWIN_DIR = 'json';
 
 /**
  * Synthesizes into a staging directory and swaps it into place only when
@@ -58,6 +66,8 @@ export async function synthesizeHclAtomically(outdir: string, build: (app: App) 
         const manifest = app.manifest.forStack(stack);
         writeFileSync(path.join(staging, manifest.synthesizedStackPath), hcl);
         writeFileSync(path.join(staging, manifest.stackMetadataPath), `${JSON.stringify(rendered.metadata, null, 2)}\n`);
+        mkdirSync(path.join(staging, JSON_TWIN_DIR), { recursive: true });
+        writeFileSync(path.join(staging, JSON_TWIN_DIR, `${stack.node.id}.tf.json`), `${JSON.stringify(stack.toTerraform(), null, 2)}\n`);
       }
       writeApplyOrder(app, staging);
       await writeHandoff(staging);
@@ -76,4 +86,5 @@ function stacksOf(app: App): TerraformStack[] {
 export function writeApplyOrder(app: App, outdir: string): void {
   const order = applyOrder(stacksOf(app));
   writeFileSync(path.join(outdir, APPLY_ORDER_FILE), `${JSON.stringify(order, null, 2)}\n`);
+  writeFileSync(path.join(outdir, DESTROY_ORDER_FILE), `${JSON.stringify(destroyOrder(order), null, 2)}\n`);
 }

@@ -4,6 +4,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { artifactStatements } from './artifact-store';
 import { Role } from './iam-role';
+import type { Statement } from './policy-document';
 
 export interface BuildProjectProps {
   provider: AwsProvider;
@@ -21,6 +22,10 @@ export interface BuildProjectProps {
   artifactBucketArn: string;
   /** Encrypts the build output, the cache and the log group. */
   keyArn: string;
+  /** Variables CodeBuild resolves when a build starts (SECRETS_MANAGER, PARAMETER_STORE): references only, never values. */
+  environmentVariables?: Array<{ name: string; type: string; value: string }>;
+  /** What the role needs beyond logs and artifacts, e.g. reading exactly the build's secrets. */
+  statements?: Statement[];
 }
 
 /**
@@ -59,6 +64,7 @@ export class BuildProject extends Construct {
           resources: [props.logGroupArn, `${props.logGroupArn}:*`],
         },
         ...artifactStatements('read-write', props.artifactBucketArn, props.keyArn),
+        ...(props.statements ?? []),
       ],
     });
     const project = new CodebuildProject(this, 'Default', {
@@ -76,6 +82,7 @@ export class BuildProject extends Construct {
         computeType: props.computeType,
         imagePullCredentialsType: 'CODEBUILD',
         privilegedMode: false,
+        ...(props.environmentVariables?.length ? { environmentVariable: props.environmentVariables } : {}),
       },
       logsConfig: {
         cloudwatchLogs: { status: 'ENABLED', groupName: logGroup.name },

@@ -3,7 +3,7 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { EncryptedTopic } from './encrypted-topic';
+import { EncryptedTopic, type TopicPublisher } from './encrypted-topic';
 
 /** CodePipeline API calls that only the named roles are expected to make. */
 export interface ExpectedCallers {
@@ -26,6 +26,8 @@ export interface PipelineAlertsProps {
   ruleName: (kind: string) => string;
   ruleArn: (kind: string) => string;
   alerts: ExpectedCallers[];
+  /** Publishers besides this module's rules, e.g. every pipeline's alert rules and alarms by ARN pattern. */
+  otherPublishers?: TopicPublisher[];
   protect: boolean;
 }
 
@@ -49,7 +51,10 @@ export class PipelineAlerts extends Construct {
       accountId: props.accountId,
       keyAlias: props.keyAlias,
       emails: props.emails,
-      publishers: [{ sid: 'AlertRules', service: 'events.amazonaws.com', sourceArns: props.alerts.map((a) => props.ruleArn(a.kind)) }],
+      publishers: [
+        { sid: 'AlertRules', service: 'events.amazonaws.com', sourceArns: props.alerts.map((a) => props.ruleArn(a.kind)) },
+        ...(props.otherPublishers ?? []),
+      ],
       protect: props.protect,
     });
     for (const alert of props.alerts) {

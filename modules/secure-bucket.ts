@@ -52,7 +52,10 @@ export class SecureBucket extends Construct {
     const bucket = new S3Bucket(this, 'Default', {
       provider,
       bucket: props.bucketName,
-      forceDestroy: false,
+      // Unprotected buckets can be torn down with their objects and every version of them (docs/teardown.md);
+      // it takes effect only once applied into state, before the destroy:
+      // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket#force_destroy
+      forceDestroy: !props.protect,
       lifecycle: { preventDestroy: props.protect },
     });
     new S3BucketVersioningA(this, 'versioning', {

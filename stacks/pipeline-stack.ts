@@ -6,7 +6,13 @@ import type { PipelineConfig } from '../lib/config/schema';
 import type { Naming } from '../lib/naming';
 import { stageGates } from '../lib/stage-gates';
 import { type PlannedAction, type PlannedStage, planStages } from '../lib/stage-plan';
+import { approvalActionArn } from '../lib/approver-groups';
+import { buildEnvironmentVariables } from '../lib/build-secrets';
+import { pipelineDashboard } from '../lib/dashboards';
 import { ApprovalTopic } from '../modules/approval-topic';
+import { ApproverGroups } from '../modules/approver-groups';
+import { AuditDashboard, SucceededExecutionsRule } from '../modules/audit-dashboard';
+import { buildSecretStatements, SecretReadsMonitor } from '../modules/build-secrets';
 import { BuildProject } from '../modules/build-project';
 import { Pipeline } from '../modules/pipeline';
 import { PipelineNotifications, type PipelineNotificationsProps } from '../modules/pipeline-notifications';
@@ -70,6 +76,8 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       buildspec: config.pipeline.build.buildspec,
       artifactBucketArn,
       keyArn: artifactKeyArn,
+      environmentVariables: buildEnvironmentVariables(config.pipeline.build),
+      statements: buildSecretStatements(config.pipeline.build, account),
     });
 
     const sourceKind = sourceKindOf(config.source);
@@ -175,6 +183,13 @@ export class PipelineStack extends AccountStack<PipelineOutput> {
       this.publish('notifications_topic_arn', notifications.topicArn, 'Topic notified when the pipeline fails');
     }
 
+    addPipelineAudit(this, this.provider, config, naming, plan);
+    // The build role reads its secrets and parameters: the boundary must allow those services too.
+    const { secrets, parameters } = config.pipeline.build;
+    if (secrets.length > 0 || parameters.length > 0) {
+      this.extendBoundary({ services: [...(secrets.length ? ['secretsmanager'] : []), ...(parameters.length ? ['ssm'] : [])], passRoleServices: [] });
+    }
+
     this.publish('pipeline_name', pipeline.name, 'Name of the pipeline');
     this.publish('pipeline_arn', pipeline.arn, 'ARN of the pipeline');
     this.publish('pipeline_role_arn', pipeline.roleArn, 'Service role of the pipeline');
@@ -212,13 +227,20 @@ function approvalAction(planned: Extract<PlannedAction, { kind: 'approval' }>, t
     owner: 'AWS',
     provider: 'Manual',
     version: '1',
+    ...(planned.runOrder ? { runOrder: planned.runOrder } : {}),
     ...(details.timeoutMinutes ? { timeoutInMinutes: details.timeoutMinutes } : {}),
     configuration: {
       NotificationArn: topicArn,
-      CustomData: details.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`,
+      CustomData: withGroup(details.comment ?? `Approve the release to ${target.name} (account ${target.account.id})`, planned.group),
       ...(details.reviewUrl ? { ExternalEntityLink: details.reviewUrl } : {}),
     },
   };
+}
+
+/** CodePipeline's CustomData holds at most 512 characters: the group is named when it fits. */
+function withGroup(text: string, group?: { name: string }): string {
+  const named = group ? `${text} [approver group ${group.name}]` : text;
+  return named.length <= 512 ? named : text;
 }
 
 /** Where failures of the pipeline and its build are reported: one rule and two alarms. */
@@ -283,4 +305,77 @@ function deployAction(
       sourceRevision,
     }),
   };
+}
+
+/**
+ * The pipeline's share of the audit (seed 004): its dashboard, the read
+ * counts and alarm of its build secrets, and its approver groups' policies
+ * and alert. All of it lives in the pipeline's own stack, so onboarding a
+ * pipeline changes nothing in the platform stack.
+ */
+function addPipelineAudit(scope: Construct, provider: AwsProvider, config: PipelineConfig, naming: Naming, plan: PlannedStage[]): void {
+  const account = config.pipeline.account;
+  const alertTopicArn = config.audit.alerts.enabled ? naming.shared.securityAlertsTopicArn : undefined;
+  const trailLogGroup = naming.shared.trailLogGroupOf(config.audit);
+  const build = config.pipeline.build;
+
+  const secretsMonitored = build.secrets.length > 0 && trailLogGroup !== undefined;
+  if (secretsMonitored) {
+    new SecretReadsMonitor(scope, 'secret_reads', {
+      provider,
+      account,
+      build,
+      trailLogGroupName: trailLogGroup,
+      namespace: naming.shared.secretsNamespace,
+      readsMetric: naming.secretReadsMetric,
+      unexpectedReadsMetric: naming.unexpectedSecretReadsMetric,
+      filterNamePrefix: naming.pipelineName,
+      buildRoleName: naming.buildRole,
+      alarmName: naming.secretReadsAlarm,
+      alarmTopicArn: alertTopicArn,
+    });
+  }
+
+  new SucceededExecutionsRule(scope, 'succeeded_executions', { provider, name: naming.pipelineSucceededRule, pipelineName: naming.pipelineName });
+  new AuditDashboard(scope, 'audit_dashboard', {
+    provider,
+    name: naming.auditDashboard,
+    body: pipelineDashboard({
+      region: account.region,
+      pipelineName: naming.pipelineName,
+      buildProject: naming.buildProject,
+      succeededRule: naming.pipelineSucceededRule,
+      trailLogGroup,
+      secrets: secretsMonitored
+        ? { namespace: naming.shared.secretsNamespace, readsMetric: naming.secretReadsMetric, unexpectedReadsMetric: naming.unexpectedSecretReadsMetric }
+        : undefined,
+    }),
+  });
+
+  const groupApprovals = plan.flatMap((stage) =>
+    stage.actions.flatMap((action) =>
+      action.kind === 'approval' && action.group
+        ? [
+            {
+              id: `${action.target.name}_${action.group.name}`.replace(/-/g, '_'),
+              policyName: naming.approverPolicy(action.target, action.group.name),
+              group: action.group,
+              stage: stage.name,
+              action: action.name,
+              actionArn: approvalActionArn(account, naming.pipelineName, stage.name, action.name),
+            },
+          ]
+        : [],
+    ),
+  );
+  if (groupApprovals.length > 0) {
+    new ApproverGroups(scope, 'approver_groups', {
+      provider,
+      accountId: account.id,
+      pipelineName: naming.pipelineName,
+      approvals: groupApprovals,
+      ruleName: naming.approverAlertRule,
+      alertTopicArn,
+    });
+  }
 }

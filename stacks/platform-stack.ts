@@ -2,6 +2,8 @@ import type { Construct } from 'constructs';
 import type { StateBackend } from '../lib/backend';
 import type { PlatformConfig } from '../lib/config/schema';
 import type { PlatformNaming } from '../lib/naming';
+import { platformDashboard } from '../lib/dashboards';
+import { AuditDashboard } from '../modules/audit-dashboard';
 import { AuditTrail } from '../modules/audit-trail';
 import { CrossAccountEventBus } from '../modules/cross-account-event-bus';
 import { CustomerManagedKey, ReplicaKey } from '../modules/customer-managed-key';
@@ -199,10 +201,29 @@ export class PlatformStack extends AccountStack<PlatformOutput> {
         ruleName: (kind) => naming.securityAlertRule(kind),
         ruleArn: (kind) => naming.securityAlertRuleArn(kind),
         alerts: expectedCallers(platform),
+        // Each pipeline's approver-group rule and secret-read alarm (named <platform>-<pipeline>-…-alert), by pattern:
+        // ArnLike/ArnEquals match each ARN component with wildcards
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
+        otherPublishers: [
+          { sid: 'PipelineAlertRules', service: 'events.amazonaws.com', sourceArns: [naming.pipelineAlertRuleArnPattern] },
+          { sid: 'PipelineAlertAlarms', service: 'cloudwatch.amazonaws.com', sourceArns: [naming.pipelineAlertAlarmArnPattern] },
+        ],
         protect: platform.protectStatefulResources,
       });
       this.publish('security_alerts_topic_arn', alerts.topicArn, 'Topic that alerts on unexpected pipeline changes');
     }
+
+    // The audit overview (seed 004): metric searches and Logs Insights groupings, so it names no pipeline.
+    new AuditDashboard(this, 'audit_dashboard', {
+      provider: this.provider,
+      name: naming.auditDashboard,
+      body: platformDashboard({
+        region: tooling.region,
+        platform: naming.name,
+        trailLogGroup: naming.trailLogGroupOf(audit),
+        secretsNamespace: naming.secretsNamespace,
+      }),
+    });
   }
 }
 

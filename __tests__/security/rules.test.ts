@@ -188,7 +188,7 @@ describe.each(Object.entries(configurations))('the security rules over %s', (_la
 
     it('AwsSolutions-IAM5: role policies use wildcards in resources only for object keys and log streams', () => {
       const findings = statementFindings(policiesOfKind('identity'), (s) => {
-        const loose = s.resources.filter((r) => r !== '*' && hasWildcard(r) && !/^[^*]+(\/|:)\*$/.test(r));
+        const loose = s.resources.filter((r) => r !== '*' && (hasWildcard(r) || r.includes('?')) && !/^[^*?]+(\/|:)\*$/.test(r));
         return allows(s) && loose.length > 0 ? `wildcard resources ${loose.join(', ')}` : undefined;
       });
       expect(unexcepted('AwsSolutions-IAM5-resources', findings)).toEqual([]);

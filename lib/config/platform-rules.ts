@@ -1,4 +1,5 @@
 import { PlatformNaming } from '../naming';
+import { existingTrailProblems } from './audit-rules';
 import { keyPolicyViolation } from '../policy-limits';
 import type { Problem } from './problem';
 import { servedRegions } from './resolve';
@@ -48,6 +49,7 @@ export function platformProblems(raw: unknown): Problem[] {
   problems.push(...duplicates(accounts.map((a) => text(a.name)), (i) => `platform.accounts[${i}].name`, 'account name'));
   problems.push(...duplicates(accounts.map((a) => text(a.id)), (i) => `platform.accounts[${i}].id`, 'account id'));
   problems.push(...auditProblems(platform, 'platform.'));
+  problems.push(...existingTrailProblems(platform, 'platform.'));
   const accountIds = accounts.flatMap((a) => text(a.id) ?? []);
   const keyPolicy = name ? keyPolicyViolation(name, accountIds) : undefined;
   if (keyPolicy) problems.push({ path: 'platform.accounts', message: keyPolicy });

@@ -28,6 +28,8 @@ export function resolvePlatform(parsed: ParsedPlatformFile, raw: Record<string, 
     const rawBuild = record(record(rawPipelines[i]).build);
     // Fields a pipeline gives replace the platform's defaults one by one.
     const build = {
+      secrets: [],
+      parameters: [],
       ...platform.defaults.build,
       ...(pipeline.build ? Object.fromEntries(Object.keys(rawBuild).map((key) => [key, pipeline.build![key as keyof typeof pipeline.build]])) : {}),
     };

@@ -5,6 +5,7 @@ import { Naming } from '../naming';
 import { policyLimitViolations, targetPolicyProblems } from '../policy-limits';
 import { RULES_PER_CONDITION_MAX } from '../stage-gates';
 import { limitViolations, planStages } from '../stage-plan';
+import { secretAndApproverProblems } from './audit-rules';
 import { Token } from 'cdktf';
 import { ACTION_CONFIGURATION_VALUE_MAX, type Problem } from './problem';
 import { accountSchema, type PipelineConfig, type SourceConfig, sourceSchema, type TargetConfig, targetSchema } from './schema';
@@ -58,6 +59,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     });
   }
   problems.push(...undeclaredVariables(doc));
+  problems.push(...secretAndApproverProblems(doc));
   problems.push(
     ...duplicates(
       list(pipeline.variables).map((v) => text(record(v).name)),

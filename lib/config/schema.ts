@@ -163,6 +163,88 @@ const buildSchema = z
   })
   .describe('The CodeBuild project that builds the source.');
 
+/** A CodeBuild environment variable name; CodeBuild reserves the CODEBUILD_ prefix. */
+const environmentVariableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { error: 'must be an environment variable name: letters, digits and "_", not starting with a digit' })
+  .refine((name) => !name.toUpperCase().startsWith('CODEBUILD_'), { error: 'CodeBuild reserves variables starting with CODEBUILD_' });
+
+const kmsKeyArn = z
+  .string()
+  .regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[a-f0-9-]{32,36}$/, {
+    error: (issue) => `must be a KMS key ARN such as arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab, got "${String(issue.input)}"`,
+  });
+
+/** A complete secret ARN ends with "-" and the six random characters Secrets Manager appends to the name. */
+export const SECRET_ARN = /^arn:aws:secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]{1,512})-([A-Za-z0-9]{6})$/;
+export const PARAMETER_ARN = /^arn:aws:ssm:([a-z0-9-]+):(\d{12}):parameter\/([A-Za-z0-9_.\/-]{1,2048})$/;
+
+const buildSecretSchema = z
+  .strictObject({
+    variable: environmentVariableName.describe('Environment variable the build sees the value in.'),
+    secretArn: z
+      .string()
+      .regex(SECRET_ARN, {
+        error: (issue) =>
+          'must be the complete ARN of a secret, with the hyphen and six characters Secrets Manager appends ' +
+          `(arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf), got "${String(issue.input)}"; or give secretName instead`,
+      })
+      .optional()
+      .describe('Complete secret ARN (with its 6-character suffix): the build role may read exactly that secret.'),
+    secretName: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'secret names are 1-512 letters, digits and /_+=.@-' })
+      .optional()
+      .describe('Name of a secret of the tooling account and region: the build role may read the secret of that name (<name>-??????).'),
+    jsonKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_.@/+=-]{1,256}$/, { error: 'must be the key of a JSON secret: letters, digits and _.@/+=-, no ":"' })
+      .optional()
+      .describe('Key of a JSON secret whose value the variable gets; the whole secret when omitted.'),
+    versionStage: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'must be a version stage such as AWSCURRENT' })
+      .optional()
+      .describe('Version stage to read; default AWSCURRENT.'),
+    kmsKeyArn: kmsKeyArn
+      .optional()
+      .describe('Customer-managed key that encrypts the secret: the build role may decrypt with it only through Secrets Manager. Omit for the AWS managed key aws/secretsmanager.'),
+  })
+  .refine((secret) => (secret.secretArn === undefined) !== (secret.secretName === undefined), {
+    error: 'give exactly one of secretArn (the complete ARN) and secretName',
+    path: ['secretArn'],
+  })
+  .describe('An environment variable CodeBuild reads from a Secrets Manager secret when the build starts (type SECRETS_MANAGER).');
+
+const buildParameterSchema = z
+  .strictObject({
+    variable: environmentVariableName.describe('Environment variable the build sees the value in.'),
+    parameter: z
+      .string()
+      .regex(/^(arn:aws:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\/-]{1,2048}|\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)$/, {
+        error: (issue) => `must be a parameter name such as /acme/api/url or its ARN, got "${String(issue.input)}"`,
+      })
+      .describe('Name or ARN of a Systems Manager parameter of the tooling account and region.'),
+    kmsKeyArn: kmsKeyArn
+      .optional()
+      .describe('Customer-managed key of a SecureString parameter: the build role may decrypt with it only through Systems Manager. Omit for aws/ssm or a String parameter.'),
+  })
+  .describe('An environment variable CodeBuild reads from a Parameter Store parameter when the build starts (type PARAMETER_STORE).');
+
+/** A pipeline's build: the platform's build settings, plus the secrets and parameters only this pipeline's build reads. */
+const pipelineBuildSchema = buildSchema
+  .extend({
+    secrets: z
+      .array(buildSecretSchema)
+      .default([])
+      .describe('Environment variables from Secrets Manager; the build role may read exactly these secrets, the values never enter Terraform.'),
+    parameters: z
+      .array(buildParameterSchema)
+      .default([])
+      .describe('Environment variables from Parameter Store; the build role may read exactly these parameters.'),
+  })
+  .describe('The CodeBuild project that builds the source, and the secrets and parameters it reads.');
+
 const s3DeploySchema = z
   .strictObject({
     kind: z.literal('s3'),
@@ -426,6 +508,27 @@ export const deploySchema = z.discriminatedUnion('kind', [
   lambdaDeploySchema,
 ]);
 
+/** An approver role of the tooling account: its ARN, or a role-name pattern with * and ? (not only wildcards). */
+const approverRole = z.string().refine(
+  (role) =>
+    /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(role) || (/^[\w+=,.@*?-]{1,64}$/.test(role) && /[\w+=,.@-]/.test(role)),
+  {
+    error: (issue) =>
+      'must be a role ARN of the tooling account, or a role-name pattern of letters, digits, +=,.@_- and the wildcards * and ? ' +
+      `(not only wildcards, which would let every role approve), such as release-*, got "${String(issue.input)}"`,
+  },
+);
+
+const approverGroupSchema = z
+  .strictObject({
+    name: label.max(32).describe('Group name: part of the approval action and policy names.'),
+    roles: z
+      .array(approverRole)
+      .min(1)
+      .describe('Roles of the tooling account that answer for this group: role ARNs or role-name patterns (release-*).'),
+  })
+  .describe('One group of approvers: its own approval action, answerable only by its roles.');
+
 const approvalSchema = z
   .union([
     z.boolean(),
@@ -448,6 +551,15 @@ const approvalSchema = z
         .max(86400)
         .optional()
         .describe('Minutes before an unanswered approval fails (5-86400; CodePipeline default 7 days).'),
+      approverGroups: z
+        .array(approverGroupSchema)
+        .min(1)
+        .max(10, { error: 'at most 10 approver groups: each is an approval action of its own' })
+        .optional()
+        .describe(
+          'Groups that must each approve, in order: one approval action per group, each answerable only by roles of its group ' +
+            '(through the managed policy generated for it). Groups may not overlap.',
+        ),
     }),
   ])
   .default(false)
@@ -843,6 +955,14 @@ export const auditSchema = z
       .describe(
         'Another trail (such as the organization trail) records the management events of the pipeline account; alerts can rely on it.',
       ),
+    existingTrailLogGroup: z
+      .string()
+      .regex(/^[\w#/.-]{1,512}$/, { error: 'must be a CloudWatch Logs log group name such as aws-controltower/CloudTrailLogs' })
+      .optional()
+      .describe(
+        'With audit.existingTrail: the log group of the tooling account that receives that trail\'s events. The build-secret ' +
+          'read metrics and alarms and the dashboards\' CloudTrail widgets need it; without it they are skipped.',
+      ),
     alerts: alertsSchema.prefault({}),
   })
   .prefault({})
@@ -948,7 +1068,7 @@ export const pipelineSchema = z
       .max(24, { error: 'at most 24 characters: it is part of role and bucket names' })
       .describe('Pipeline name: prefixes the pipeline\'s stacks and resource names.'),
     source: sourceSchema,
-    build: buildSchema.optional().describe('The CodeBuild project; default platform.defaults.build.'),
+    build: pipelineBuildSchema.optional().describe('The CodeBuild project; default platform.defaults.build.'),
     approvals: approvalNotificationsSchema.default({ emails: [] }),
     executionMode: z
       .enum(['QUEUED', 'SUPERSEDED', 'PARALLEL'])
@@ -1022,7 +1142,7 @@ export interface PipelineConfig {
   pipeline: {
     /** The tooling account. */
     account: AccountConfig;
-    build: z.output<typeof buildSchema>;
+    build: z.output<typeof pipelineBuildSchema>;
     approvals: PipelineSection['approvals'];
     executionMode: PipelineSection['executionMode'];
     variables: PipelineSection['variables'];

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PlatformConfig } from '../config/schema';
+import { JSON_TWIN_DIR } from '../synth';
 import { readSynthesized, type SynthesizedApp } from '../verify/synthesized';
 import { type AccessChange, diffAccess } from './access';
 import { diffResources, renamedResources, type StackDiff } from './resources';
@@ -57,10 +58,11 @@ export function readOutput(outdir: string): SynthesizedApp {
       `cannot read the earlier output ${manifestFile}: ${reason} (run npm run synth on the base branch first, or give --against <dir>)`,
     );
   }
+  // An HCL synth keeps each stack's JSON in json/ (lib/synth.ts), which readSynthesized reads; an older one does not.
   const hcl = Object.values(manifest.stacks ?? {}).some((s) => s.synthesizedStackPath?.endsWith('.tf'));
-  if (hcl) {
+  if (hcl && !existsSync(path.join(outdir, JSON_TWIN_DIR))) {
     throw new DiffInputError(
-      `${outdir} holds an HCL synth (npm run synth:hcl); the diff compares JSON synths: run npm run synth to write one`,
+      `${outdir} holds an HCL synth without the JSON copy of its stacks (${JSON_TWIN_DIR}/); synthesize it again (npm run synth:hcl or npm run synth)`,
     );
   }
   try {

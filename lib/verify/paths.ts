@@ -3,6 +3,7 @@ import { type Naming, roleArn } from '../naming';
 import { alarmArnOf, aliasArn, deployAccess, KMS_UPLOAD, type PurposefulRequest } from './deploy-access';
 import { grantRequests } from './grants';
 import type { WorkspaceStack } from './model';
+import { secretForbiddenPaths, secretRequiredPaths } from './secret-paths';
 
 /** Who makes a request. */
 export type Actor =
@@ -255,6 +256,7 @@ export async function requiredPaths(config: PipelineConfig, naming: Naming, inve
   }
 
   paths.push(...auditPaths(config, naming));
+  paths.push(...secretRequiredPaths(config, naming));
   paths.push(...terraformCloudPaths(config, naming, inventory));
   return paths;
 }
@@ -751,6 +753,7 @@ export function forbiddenPaths(
 
   paths.push(...encryptionContextPaths(config, naming, stores[0]));
   paths.push(...sourceForbiddenPaths(config, naming, inventory));
+  paths.push(...secretForbiddenPaths(config, naming, inventory));
   paths.push(...terraformCloudForbiddenPaths(config, naming, inventory, outsider));
 
   for (const target of config.targets) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ApplyOrder } from '../apply-order';
-import { APPLY_ORDER_FILE } from '../synth';
+import { APPLY_ORDER_FILE, JSON_TWIN_DIR } from '../synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped */
 export type TerraformJson = Record<string, any>;
@@ -24,7 +24,13 @@ export function readSynthesized(outdir: string): SynthesizedApp {
   }
   const stacks: Record<string, TerraformJson> = {};
   for (const [name, stack] of Object.entries<any>(manifest.stacks)) {
-    stacks[name] = JSON.parse(readFileSync(path.join(outdir, stack.synthesizedStackPath), 'utf8'));
+    // An HCL synth (cdk.tf) keeps the same stack as JSON in json/<stack>.tf.json.
+    const file = stack.synthesizedStackPath.endsWith('.json') ? stack.synthesizedStackPath : path.join(JSON_TWIN_DIR, `${name}.tf.json`);
+    try {
+      stacks[name] = JSON.parse(readFileSync(path.join(outdir, file), 'utf8'));
+    } catch (error) {
+      throw new Error(`cannot read stack ${name} from ${path.join(outdir, file)} (synthesize again): ${(error as Error).message}`);
+    }
   }
   const applyOrder = JSON.parse(readFileSync(path.join(outdir, APPLY_ORDER_FILE), 'utf8'));
   return { stacks, applyOrder };
