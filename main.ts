@@ -3,7 +3,7 @@ import { createBackend } from './lib/backend';
 import { chooseConfig, chooseOutdir, type CommandSpec, CONFIG_ENVIRONMENT, CONFIG_OPTION, exampleNotice, type Io, OUT_OPTION, processIo, runAsProcess, runCommand } from './lib/cli';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './lib/config/load';
 import type { PlatformConfig } from './lib/config/schema';
-import { Naming, PlatformNaming } from './lib/naming';
+import { Naming, PlatformNaming, terraformCloudRunRoles } from './lib/naming';
 import { formatNextSteps } from './lib/next-steps';
 import { synthesizeConfig, synthSummary } from './lib/synth-command';
 import { OutputError } from './lib/synth';
@@ -47,7 +47,11 @@ export function buildStacks(app: App, platform: PlatformConfig): void {
   const bootstrap = backend.bootstrap;
   if (bootstrap) {
     const workspaceStacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
-    const stack = new TerraformCloudBootstrapStack(app, bootstrap.stackName, { ...bootstrap, stacks: workspaceStacks });
+    const stack = new TerraformCloudBootstrapStack(app, bootstrap.stackName, {
+      ...bootstrap,
+      stacks: workspaceStacks,
+      runRoles: terraformCloudRunRoles(platform.pipelines),
+    });
     bootstrap.attachState(stack);
     // Workspaces, their credentials and run triggers exist before any stack runs in them.
     for (const workspaceStack of workspaceStacks) workspaceStack.addDependency(stack);

@@ -201,12 +201,11 @@ describe('the Terraform Cloud bootstrap stack', () => {
     for (const token of tokens) expect(token).toMatchObject({ sensitive: true, category: 'env' });
   });
 
-  it('in each account, lets only that account\'s workspaces assume the run role, in plan and apply', () => {
+  it("in each account, lets the foundation's workspaces assume one run role and each pipeline's workspaces another, in plan and apply", () => {
     if (cfg.source.kind !== 'codecommit') throw new Error('expected a CodeCommit source');
     const repositoryAccount = cfg.source.account.id;
     const accounts = [...new Set([cfg.pipeline.account.id, repositoryAccount, ...cfg.targets.map((t) => t.account.id)])];
     const roles = resourcesOfType(bootstrap, 'aws_iam_role');
-    expect(roles.map(([id]) => id).sort()).toEqual(accounts.map((a) => `terraform_cloud_role_${a}`).sort());
     const accountOf: Record<string, string> = {
       platform: cfg.pipeline.account.id,
       'scale-base': cfg.pipeline.account.id,
@@ -215,14 +214,24 @@ describe('the Terraform Cloud bootstrap stack', () => {
       ...Object.fromEntries(cfg.targets.map((t) => [`scale-target-${t.name}`, t.account.id])),
       ...Object.fromEntries(cfg.targets.map((t) => [`account-${t.account.name}`, t.account.id])),
     };
-    for (const account of accounts) {
-      const [, role] = roles.find(([id]) => id === `terraform_cloud_role_${account}`)!;
-      expect(role.name).toBe('acme-terraform-cloud');
+    const isFoundation = (n: string) => n === 'platform' || n.startsWith('account-');
+    // The foundation's role where a foundation stack works (tooling, and the S3 target accounts); the pipeline's everywhere it works.
+    const expected = accounts.flatMap((account) => [
+      ...(names.some((n) => isFoundation(n) && accountOf[n] === account)
+        ? [{ id: `terraform_cloud_role_${account}`, name: 'acme-terraform-cloud', stacks: names.filter((n) => isFoundation(n) && accountOf[n] === account) }]
+        : []),
+      { id: `terraform_cloud_role_${account}_acme_scale_tfc_run`, name: 'acme-scale-tfc-run', stacks: names.filter((n) => !isFoundation(n) && accountOf[n] === account) },
+    ]);
+    expect(roles.map(([id]) => id).sort()).toEqual(expected.map((e) => e.id).sort());
+    for (const { id, name, stacks: own } of expected) {
+      const [, role] = roles.find(([roleId]) => roleId === id)!;
+      const account = id.split('_')[3];
+      expect(role.name).toBe(name);
       const [trust] = policyStatements(bootstrap, role.assume_role_policy);
-      const subjects = names
-        .filter((n) => accountOf[n] === account)
+      const subjects = own
         .sort()
         .flatMap((n) => ['plan', 'apply'].map((phase) => `organization:acme:project:acme:workspace:acme-${n}:run_phase:${phase}`));
+      expect(subjects.length).toBeGreaterThan(0);
       expect(trust).toEqual({
         sid: 'TrustWebIdentitySubjects',
         effect: 'Allow',
@@ -233,13 +242,17 @@ describe('the Terraform Cloud bootstrap stack', () => {
           { test: 'StringEquals', variable: 'app.terraform.io:sub', values: subjects },
         ],
       });
-      // Tooling: platform, base, pipeline and repository; each target account: its target and its account stack.
-      expect(subjects.length).toBe(account === cfg.pipeline.account.id ? 8 : 4);
-      const policy = resourcesOfType(bootstrap, 'aws_iam_role_policy').find(([id]) => id === `terraform_cloud_role_${account}_policy`)![1];
+      const policy = resourcesOfType(bootstrap, 'aws_iam_role_policy').find(([policyId]) => policyId === `${id}_policy`)![1];
       expect(policyStatements(bootstrap, policy.policy)).toEqual([
         { sid: 'AssumesTerraformRole', effect: 'Allow', actions: ['sts:AssumeRole'], resources: [`arn:aws:iam::${account}:role/terraform`] },
       ]);
     }
+    // Tooling: the foundation's role for platform; the pipeline's for base, pipeline and repository.
+    expect(expected.find((e) => e.id === `terraform_cloud_role_${cfg.pipeline.account.id}_acme_scale_tfc_run`)!.stacks.sort()).toEqual([
+      'scale-base',
+      'scale-pipeline',
+      'scale-repository',
+    ]);
     const oidc = resourcesOfType(bootstrap, 'aws_iam_openid_connect_provider').map(([, p]) => p);
     expect(oidc).toHaveLength(accounts.length);
     for (const provider of oidc) expect(provider).toMatchObject({ url: 'https://app.terraform.io', client_id_list: ['aws.workload.identity'] });
@@ -251,14 +264,14 @@ describe('the Terraform Cloud bootstrap stack', () => {
     }
   });
 
-  it('switches every workspace to dynamic credentials with the role of its own account', () => {
+  it("switches every workspace to dynamic credentials with its own group's role in its own account", () => {
     const variables = resourcesOfType(bootstrap, 'tfe_variable').map(([, v]) => v);
     for (const name of names) {
       const own = variables.filter((v) => v.workspace_id === workspaceRef(name));
       expect(own.find((v) => v.key === 'TFC_AWS_PROVIDER_AUTH')).toMatchObject({ value: 'true', category: 'env' });
       const account = stacks[name].provider.aws[0].allowed_account_ids[0];
       expect(own.find((v) => v.key === 'TFC_AWS_RUN_ROLE_ARN')).toMatchObject({
-        value: `\${aws_iam_role.terraform_cloud_role_${account}.arn}`,
+        value: `\${aws_iam_role.terraform_cloud_role_${account}${name === 'platform' || name.startsWith('account-') ? '' : '_acme_scale_tfc_run'}.arn}`,
         category: 'env',
       });
     }

@@ -124,12 +124,14 @@ describe('the topology diagram', () => {
     expect(inAccount('222222222222').slice(1, 5)).toEqual([
       '    subgraph stack_tfc_bootstrap_222222222222["stack tfc-bootstrap · apply wave 1"]',
       '      tfc_bootstrap_aws_iam_openid_connect_provider_oidc_222222222222[/"OIDC provider<br/>https://app.terraform.io"\\]',
-      '      tfc_bootstrap_aws_iam_role_terraform_cloud_role_222222222222(["role<br/>acme-terraform-cloud"])',
+      // The repositories account holds no foundation stack: only the pipeline's run role.
+      '      tfc_bootstrap_aws_iam_role_terraform_cloud_role_222222222222_acme_webapp_tfc_run(["role<br/>acme-webapp-tfc-run"])',
       '    end',
     ]);
     expect(lines).toEqual(
       expect.arrayContaining([
-        '  tfc_bootstrap_aws_iam_openid_connect_provider_oidc_111111111111 -->|"tokens of workspaces acme-platform, acme-webapp-base, acme-webapp-pipeline may assume"| tfc_bootstrap_aws_iam_role_terraform_cloud_role_111111111111',
+        '  tfc_bootstrap_aws_iam_openid_connect_provider_oidc_111111111111 -->|"tokens of workspaces acme-platform may assume"| tfc_bootstrap_aws_iam_role_terraform_cloud_role_111111111111',
+        '  tfc_bootstrap_aws_iam_openid_connect_provider_oidc_111111111111 -->|"tokens of workspaces acme-webapp-base, acme-webapp-pipeline may assume"| tfc_bootstrap_aws_iam_role_terraform_cloud_role_111111111111_acme_webapp_tfc_run',
         '  tfc_bootstrap_aws_iam_role_terraform_cloud_role_111111111111 -->|"may assume (AssumesTerraformRole)"| existing_arn_aws_iam_111111111111_role_terraform',
         '    existing_arn_aws_iam_111111111111_role_terraform{{"role<br/>terraform<br/>(existing)"}}',
       ]),

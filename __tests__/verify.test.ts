@@ -564,7 +564,7 @@ describe('the Terraform Cloud run roles flip the right paths when mutated', () =
   const trustOfPipelineAccount = (stacks: Record<string, TerraformJson>) =>
     statement(stacks, 'tfc-bootstrap', 'terraform_cloud_role_111111111111_trust', 'TrustWebIdentitySubjects');
 
-  it("a subject pattern for the whole project lets other accounts' workspaces into the tooling account", async () => {
+  it("a subject pattern for the whole project lets other accounts' and the pipeline's workspaces into the tooling account's foundation role", async () => {
     const verification = await verifyAccess(
       mutated((stacks) => {
         const subject = trustOfPipelineAccount(stacks).condition.find((c: TerraformJson) => c.variable === 'app.terraform.io:sub');
@@ -574,11 +574,14 @@ describe('the Terraform Cloud run roles flip the right paths when mutated', () =
     );
     const flipped = failing(verification);
     expect(flipped.map((o) => o.path.claim).sort()).toEqual([
-      'runs of workspace acme-account-production (account 444444444444) cannot assume the run role of account 111111111111',
-      'runs of workspace acme-account-staging (account 333333333333) cannot assume the run role of account 111111111111',
-      'runs of workspace acme-webapp-repository (account 222222222222) cannot assume the run role of account 111111111111',
-      'runs of workspace acme-webapp-target-production (account 444444444444) cannot assume the run role of account 111111111111',
-      'runs of workspace acme-webapp-target-staging (account 333333333333) cannot assume the run role of account 111111111111',
+      'runs of workspace acme-account-production (account 444444444444) cannot assume run role acme-terraform-cloud of account 111111111111',
+      'runs of workspace acme-account-staging (account 333333333333) cannot assume run role acme-terraform-cloud of account 111111111111',
+      // The pipeline's own workspaces of the same account have a run role of their own.
+      'runs of workspace acme-webapp-base (account 111111111111) cannot assume run role acme-terraform-cloud of account 111111111111',
+      'runs of workspace acme-webapp-pipeline (account 111111111111) cannot assume run role acme-terraform-cloud of account 111111111111',
+      'runs of workspace acme-webapp-repository (account 222222222222) cannot assume run role acme-terraform-cloud of account 111111111111',
+      'runs of workspace acme-webapp-target-production (account 444444444444) cannot assume run role acme-terraform-cloud of account 111111111111',
+      'runs of workspace acme-webapp-target-staging (account 333333333333) cannot assume run role acme-terraform-cloud of account 111111111111',
     ]);
     for (const outcome of flipped) {
       expect(outcome).toMatchObject({
@@ -725,7 +728,7 @@ describe('one request', () => {
   let upload: AccessPath;
   beforeAll(async () => {
     const webapp = exampleConfig().pipelines[0];
-    const required = await requiredPaths(webapp, new Naming(webapp), inventoryOf(model));
+    const required = await requiredPaths(webapp, new Naming(webapp), inventoryOf(model, exampleConfig().pipelines));
     upload = required.find(
       (p) => p.action === 's3:PutObject' && p.actor.kind === 'role' && p.actor.arn.endsWith(':role/acme-webapp-source'),
     )!;

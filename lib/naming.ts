@@ -174,6 +174,18 @@ export class Naming {
   targetStack(target: Pick<TargetConfig, 'name'>): string {
     return `${this.config.name}-target-${target.name}`;
   }
+  /**
+   * The role the Terraform Cloud runs of this pipeline's workspaces assume in
+   * each account the pipeline works in (dynamic credentials): one per
+   * pipeline and account, so that its trust names only this pipeline's
+   * workspaces there and stays the same size however many pipelines the
+   * platform has. `-tfc-run` is shorter than `-pipeline`, so the name fits
+   * IAM's 64 characters whenever the pipeline role's does.
+   */
+  get terraformCloudRunRole(): string {
+    return `${this.project}-tfc-run`;
+  }
+
   /** Every stack of the pipeline. */
   allStacks(): string[] {
     return [
@@ -434,6 +446,20 @@ export class Naming {
     if (this.config.source.kind !== 'codecommit') throw new Error(`the source is ${this.config.source.kind}, not codecommit`);
     return this.config.source;
   }
+}
+
+/**
+ * The Terraform Cloud run role of every pipeline stack's workspace, by stack
+ * name. The foundation's stacks (platform, account-*) are not in the map:
+ * their workspaces assume `PlatformNaming.terraformCloudRole`.
+ */
+export function terraformCloudRunRoles(pipelines: PipelineConfig[]): Map<string, string> {
+  const roles = new Map<string, string>();
+  for (const config of pipelines) {
+    const naming = new Naming(config);
+    for (const stack of naming.allStacks()) roles.set(stack, naming.terraformCloudRunRole);
+  }
+  return roles;
 }
 
 export function roleArn(account: Pick<AccountConfig, 'id'>, name: string): string {

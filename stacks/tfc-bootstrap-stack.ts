@@ -26,8 +26,13 @@ export interface TerraformCloudBootstrapProps {
   settings: TerraformCloudSettings;
   /** The platform's name, for the default tags of the bootstrap's AWS providers. */
   platform: string;
-  /** Name of the role Terraform Cloud runs assume in every account. */
+  /** Name of the role the runs of the foundation's workspaces (platform, account-*) assume in their account. */
   roleName: string;
+  /**
+   * The run role of each pipeline stack's workspace, by stack name (one per
+   * pipeline and account, lib/naming.ts); stacks not in it use `roleName`.
+   */
+  runRoles: Map<string, string>;
   /** The stacks that get a workspace each; their dependencies become run triggers. */
   stacks: TerraformStack[];
   /** prevent_destroy on the workspaces: deleting a workspace deletes the state in it. */
@@ -44,6 +49,15 @@ interface ManagedAccount {
   terraformRoles: string[];
   /** The stacks (one workspace each) whose providers work in this account. */
   stacks: string[];
+  /** The Terraform roles each of those stacks' providers assume. */
+  terraformRolesOf: Map<string, string[]>;
+}
+
+/** The account's OIDC provider, the provider that creates in the account, and its permissions boundary. */
+interface AccountCredentials {
+  provider: AwsProvider;
+  providerArn: string;
+  boundary: PermissionsBoundary;
 }
 
 /**
@@ -128,30 +142,24 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
     if (settings.outputs === 'tfe_outputs') this.grantOutputReads(tfe, settings, consumersOf, workspaceOf);
 
     for (const account of managedAccounts(props.stacks)) {
-      const role = this.dynamicCredentialsRole(account, settings, props);
+      const credentials = this.accountCredentials(account, settings, props);
+      // One run role per group of the account's workspaces: the foundation's, and each pipeline's. A trust policy
+      // names exact subjects, so its size depends on one group, never on the number of pipelines (docs/security.md).
+      const groups = new Map<string, string[]>();
       for (const name of account.stacks) {
-        const workspaceId = workspaceOf(name).id;
-        new Variable(this, `workspace_${snake(name)}_aws_provider_auth`, {
-          provider: tfe,
-          workspaceId,
-          category: 'env',
-          key: 'TFC_AWS_PROVIDER_AUTH',
-          value: 'true',
-          description: 'Dynamic AWS credentials: no static keys in this workspace',
-        });
-        new Variable(this, `workspace_${snake(name)}_aws_run_role_arn`, {
-          provider: tfe,
-          workspaceId,
-          category: 'env',
-          key: 'TFC_AWS_RUN_ROLE_ARN',
+        const roleName = props.runRoles.get(name) ?? props.roleName;
+        groups.set(roleName, [...(groups.get(roleName) ?? []), name]);
+      }
+      for (const [roleName, stacks] of groups) {
+        const id = roleName === props.roleName ? account.id : `${account.id}_${snake(roleName)}`;
+        const terraformRoles = [...new Set(stacks.flatMap((name) => account.terraformRolesOf.get(name)!))].sort();
+        const role = this.dynamicCredentialsRole(id, roleName, stacks, terraformRoles, credentials, settings);
+        this.useRunRole(tfe, account, stacks, role, workspaceOf);
+        new TerraformOutput(this, `terraform_cloud_role_arn_${id}`, {
           value: role.arn,
-          description: `Role the run assumes in account ${account.id} before the provider assumes the Terraform role`,
+          description: `Role the Terraform Cloud runs of ${stacks.join(', ')} assume in account ${account.id}`,
         });
       }
-      new TerraformOutput(this, `terraform_cloud_role_arn_${account.id}`, {
-        value: role.arn,
-        description: `Role Terraform Cloud runs assume in account ${account.id}`,
-      });
     }
 
     new TerraformOutput(this, 'project_id', { value: project.id, description: 'Terraform Cloud project of the workspaces' });
@@ -159,6 +167,35 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
       new TerraformOutput(this, `workspace_id_${snake(name)}`, {
         value: workspaceOf(name).id,
         description: `Workspace ${settings.workspace(name)} of stack ${name}`,
+      });
+    }
+  }
+
+  /** Dynamic credentials in each workspace of `stacks`: the run role to assume, and no static keys. */
+  private useRunRole(
+    tfe: TfeProvider,
+    account: ManagedAccount,
+    stacks: string[],
+    role: Role,
+    workspaceOf: (name: string) => Workspace,
+  ): void {
+    for (const name of stacks) {
+      const workspaceId = workspaceOf(name).id;
+      new Variable(this, `workspace_${snake(name)}_aws_provider_auth`, {
+        provider: tfe,
+        workspaceId,
+        category: 'env',
+        key: 'TFC_AWS_PROVIDER_AUTH',
+        value: 'true',
+        description: 'Dynamic AWS credentials: no static keys in this workspace',
+      });
+      new Variable(this, `workspace_${snake(name)}_aws_run_role_arn`, {
+        provider: tfe,
+        workspaceId,
+        category: 'env',
+        key: 'TFC_AWS_RUN_ROLE_ARN',
+        value: role.arn,
+        description: `Role the run assumes in account ${account.id} before the provider assumes the Terraform role`,
       });
     }
   }
@@ -217,12 +254,12 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
     }
   }
 
-  /** The OIDC provider and the role that only this account's workspaces may assume, in plan and apply. */
-  private dynamicCredentialsRole(
+  /** The account's AWS provider, OIDC provider and permissions boundary, shared by its run roles. */
+  private accountCredentials(
     account: ManagedAccount,
     settings: TerraformCloudSettings,
-    { roleName, boundary, platform }: Pick<TerraformCloudBootstrapProps, 'roleName' | 'boundary' | 'platform'>,
-  ): Role {
+    { boundary, platform }: Pick<TerraformCloudBootstrapProps, 'boundary' | 'platform'>,
+  ): AccountCredentials {
     const provider = new AwsProvider(this, `aws_${account.id}`, {
       alias: `account_${account.id}`,
       region: account.region,
@@ -238,20 +275,6 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
           clientIdList: [AWS_AUDIENCE],
         }).arn
       : `arn:aws:iam::${account.id}:oidc-provider/${settings.hostname}`;
-    const workspaces = account.stacks.map((name) => settings.workspace(name));
-    const subjects = workspaces.flatMap((workspace) =>
-      ['plan', 'apply'].map(
-        (phase) =>
-          `organization:${settings.organization}:project:${settings.project}:workspace:${workspace}:run_phase:${phase}`,
-      ),
-    );
-    const role = new Role(this, `terraform_cloud_role_${account.id}`, {
-      provider,
-      name: roleName,
-      description: `Assumed by Terraform Cloud runs of ${workspaces.join(', ')}`,
-      trust: { kind: 'web-identity', providerArn, issuerHost: settings.hostname, audience: AWS_AUDIENCE, subjects },
-      statements: [{ sid: 'AssumesTerraformRole', actions: ['sts:AssumeRole'], resources: account.terraformRoles }],
-    });
     // Under a per-account scope the boundary keeps the address an account stack gives it, prefixed by the account.
     const policy = new PermissionsBoundary(new Construct(this, `account_${account.id}`), 'permissions_boundary', {
       provider,
@@ -259,7 +282,41 @@ export class TerraformCloudBootstrapStack extends ReadableStack {
       name: boundary.name,
       productionDataTag: boundary.productionDataTag,
     });
-    Aspects.of(role).add(new BoundEveryRole(() => policy.arn));
+    return { provider, providerArn, boundary: policy };
+  }
+
+  /**
+   * A run role that only the workspaces of `stacks` may assume, in plan and
+   * apply, and that may assume only their Terraform roles. The subjects are
+   * exact (`organization:<org>:project:<project>:workspace:<name>:run_phase:<phase>`,
+   * https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens):
+   * no pattern, because workspace names (`<platform>-<stack>`) do not say
+   * which account a stack works in, and hyphens make suffixes ambiguous.
+   */
+  private dynamicCredentialsRole(
+    id: string,
+    roleName: string,
+    stacks: string[],
+    terraformRoles: string[],
+    credentials: AccountCredentials,
+    settings: TerraformCloudSettings,
+  ): Role {
+    const { provider, providerArn } = credentials;
+    const workspaces = stacks.map((name) => settings.workspace(name));
+    const subjects = workspaces.flatMap((workspace) =>
+      ['plan', 'apply'].map(
+        (phase) =>
+          `organization:${settings.organization}:project:${settings.project}:workspace:${workspace}:run_phase:${phase}`,
+      ),
+    );
+    const role = new Role(this, `terraform_cloud_role_${id}`, {
+      provider,
+      name: roleName,
+      description: `Assumed by Terraform Cloud runs of ${workspaces.join(', ')}`,
+      trust: { kind: 'web-identity', providerArn, issuerHost: settings.hostname, audience: AWS_AUDIENCE, subjects },
+      statements: [{ sid: 'AssumesTerraformRole', actions: ['sts:AssumeRole'], resources: terraformRoles }],
+    });
+    Aspects.of(role).add(new BoundEveryRole(() => credentials.boundary.arn));
     return role;
   }
 }
@@ -286,15 +343,24 @@ function managedAccounts(stacks: TerraformStack[]): ManagedAccount[] {
       throw new Error(`stack ${stack.node.id} manages ${ids.length} AWS accounts; dynamic credentials need exactly one per workspace`);
     }
     const [id] = ids;
-    const account = accounts.get(id) ?? { id, region: providers[0].region!, terraformRoles: [], stacks: [] };
+    const account: ManagedAccount = accounts.get(id) ?? {
+      id,
+      region: providers[0].region!,
+      terraformRoles: [],
+      stacks: [],
+      terraformRolesOf: new Map(),
+    };
+    const own: string[] = [];
     for (const provider of providers) {
       const assumed = provider.assumeRole;
       const roles = Token.isUnresolved(assumed) ? [] : ((assumed as AwsProviderAssumeRole[] | undefined) ?? []);
       if (!roles.some((role) => role.roleArn)) {
         throw new Error(`stack ${stack.node.id}: dynamic credentials need every AWS provider to assume a Terraform role`);
       }
-      account.terraformRoles.push(...roles.flatMap((role) => (role.roleArn ? [role.roleArn] : [])));
+      own.push(...roles.flatMap((role) => (role.roleArn ? [role.roleArn] : [])));
     }
+    account.terraformRoles.push(...own);
+    account.terraformRolesOf.set(stack.node.id, own);
     account.stacks.push(stack.node.id);
     accounts.set(id, account);
   }

@@ -66,7 +66,7 @@ export async function diffAccess(
 
 /** The required and forbidden paths `npm run verify` proves for a configuration, against the stacks of one output. */
 async function proofPaths(model: AccessModel, platform: PlatformConfig): Promise<AccessPath[]> {
-  const inventory = inventoryOf(model);
+  const inventory = inventoryOf(model, platform.pipelines);
   const required: AccessPath[] = [];
   const own = new Map<string, AccessPath[]>();
   for (const config of platform.pipelines) {

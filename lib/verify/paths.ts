@@ -76,6 +76,8 @@ export interface Inventory {
   createdArns(type: string): string[];
   /** The stacks kept in Terraform Cloud workspaces: whose runs get credentials in which account. */
   workspaceStacks: WorkspaceStack[];
+  /** The run role name of each pipeline stack's workspace (lib/naming.ts); the foundation's use the platform's. */
+  runRoles: Map<string, string>;
 }
 
 /** CodeCommit actions of a cross-account source action. */
@@ -515,21 +517,27 @@ function assumeWithWebIdentity(roleArn: string): Request {
   return { action: 'sts:AssumeRoleWithWebIdentity', resource: roleArn };
 }
 
+/** The run role a workspace's runs assume: its pipeline's in its account, or the foundation's. */
+function runRoleOf(workspace: WorkspaceStack, naming: Naming, inventory: Inventory): string {
+  return roleArn({ id: workspace.account }, inventory.runRoles.get(workspace.stack) ?? naming.shared.terraformCloudRole);
+}
+
 /**
  * With the Terraform Cloud bootstrap, the runs of each workspace get AWS
- * credentials through the run role of their stack's account: every plan and
- * apply of those workspaces may assume it, and it may assume the Terraform
- * roles the stack's providers assume (whose trust is outside the stacks).
+ * credentials through a run role in their stack's account (their pipeline's
+ * there, or the foundation's): every plan and apply of those workspaces may
+ * assume it, and it may assume the Terraform roles the stack's providers
+ * assume (whose trust is outside the stacks).
  */
 function terraformCloudPaths(config: PipelineConfig, naming: Naming, inventory: Inventory): AccessPath[] {
   if (!hasRunRoles(config)) return [];
   const paths: AccessPath[] = [];
   for (const workspace of inventory.workspaceStacks) {
-    const runRole = roleArn({ id: workspace.account }, naming.shared.terraformCloudRole);
+    const runRole = runRoleOf(workspace, naming, inventory);
     for (const phase of RUN_PHASES) {
       paths.push(
         allowed(
-          `${phase} runs of workspace ${workspace.workspace} assume the run role of their account`,
+          `${phase} runs of workspace ${workspace.workspace} assume their run role in their account`,
           run(workspace.account, workspace, phase),
           assumeWithWebIdentity(runRole),
         ),
@@ -548,9 +556,10 @@ function terraformCloudPaths(config: PipelineConfig, naming: Naming, inventory: 
 }
 
 /**
- * A run role admits only the runs of its own account's workspaces, only
- * through its identity provider, and no AWS principal; it assumes nothing but
- * the Terraform roles.
+ * A run role admits only the runs of its own workspaces (its pipeline's in
+ * its account, or the foundation's there): not those of another account, nor
+ * another pipeline's in the same account; only through its identity
+ * provider, and no AWS principal; it assumes nothing but the Terraform roles.
  */
 function terraformCloudForbiddenPaths(
   config: PipelineConfig,
@@ -560,15 +569,17 @@ function terraformCloudForbiddenPaths(
 ): AccessPath[] {
   if (!hasRunRoles(config)) return [];
   const paths: AccessPath[] = [];
-  const accounts = [...new Set(inventory.workspaceStacks.map((w) => w.account))].sort();
-  for (const account of accounts) {
-    const runRole = roleArn({ id: account }, naming.shared.terraformCloudRole);
-    const own = inventory.workspaceStacks.find((w) => w.account === account)!;
+  const runRoles = [...new Set(inventory.workspaceStacks.map((w) => runRoleOf(w, naming, inventory)))].sort();
+  for (const runRole of runRoles) {
+    const members = inventory.workspaceStacks.filter((w) => runRoleOf(w, naming, inventory) === runRole);
+    const own = members[0];
+    const account = own.account;
+    const roleName = runRole.slice(runRole.indexOf(':role/') + ':role/'.length);
     const assumeRunRole = assumeWithWebIdentity(runRole);
-    for (const other of inventory.workspaceStacks.filter((w) => w.account !== account)) {
+    for (const other of inventory.workspaceStacks.filter((w) => !members.includes(w))) {
       paths.push(
         denied(
-          `runs of workspace ${other.workspace} (account ${other.account}) cannot assume the run role of account ${account}`,
+          `runs of workspace ${other.workspace} (account ${other.account}) cannot assume run role ${roleName} of account ${account}`,
           run(account, other, 'apply'),
           assumeRunRole,
         ),

@@ -1,5 +1,5 @@
 import type { PipelineConfig, PlatformConfig } from '../config/schema';
-import { Naming } from '../naming';
+import { Naming, terraformCloudRunRoles } from '../naming';
 import { inputProblems } from './input-checks';
 import { crossPipelinePaths, type PipelineProof } from './isolation';
 import { AccessModel } from './model';
@@ -28,7 +28,7 @@ export async function verifyAccess(app: SynthesizedApp, platform: PlatformConfig
   }
   const topology = topologyProblems(model, platform.pipelines);
   if (topology.length > 0) return { outcomes: [], problems: topology, ok: false };
-  const inventory = inventoryOf(model);
+  const inventory = inventoryOf(model, platform.pipelines);
   let required: AccessPath[] = [];
   let forbidden: AccessPath[] = [];
   try {
@@ -64,13 +64,14 @@ export async function verifyAccess(app: SynthesizedApp, platform: PlatformConfig
   return { outcomes, problems, ok: problems.length === 0 && outcomes.every((o) => o.problems.length === 0) };
 }
 
-/** What the paths need to know about the synthesized stacks. */
-export function inventoryOf(model: AccessModel): Inventory {
+/** What the paths need to know about the synthesized stacks (and, for Terraform Cloud, which pipeline owns which stack). */
+export function inventoryOf(model: AccessModel, pipelines: PipelineConfig[]): Inventory {
   return {
     roles: [...model.roles.values()].map(({ arn, account }) => ({ arn, account })).sort((a, b) => a.arn.localeCompare(b.arn)),
     resourceAccount: (arn) => model.resourceAccount(model.canonicalResource(arn)),
     createdArns: (type) => model.createdArns(type),
     workspaceStacks: model.workspaceStacks,
+    runRoles: terraformCloudRunRoles(pipelines),
   };
 }
 
