@@ -2,15 +2,20 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { cost, COST_COMMAND } from '../bin/cost';
 import { diagram, DIAGRAM_COMMAND } from '../bin/diagram';
+import { DIFF_COMMAND, main as diff } from '../bin/diff';
+import { upgrade, UPGRADE_COMMAND } from '../bin/upgrade-config';
 import { verify, VERIFY_COMMAND } from '../bin/verify';
 import { type CommandSpec, type Io, usage } from '../lib/cli';
 import { readOutput } from '../lib/diff/diff';
+import { parseConfig } from '../lib/config/load';
 import { generateConfig } from '../lib/config/generate';
 import { STAMP_FILE } from '../lib/synth-command';
 import { formatVerification } from '../lib/verify/output';
 import type { Verification } from '../lib/verify/verify';
 import { run, SYNTH_COMMAND } from '../main';
+import { generatedPipeline } from './support/configs';
 
 // Whole synths, HCL ones with hcl2json, and access proofs: seconds each on a shared machine.
 jest.setTimeout(120_000);
@@ -83,6 +88,109 @@ describe.each(commands)('the command line of %s', (_name, spec, command) => {
       expect(io.stderr()).toContain(message);
     }
     expect(existsSync(ws.outdir)).toBe(false);
+  });
+});
+
+// The commands without an output directory of their own: cost, diff and upgrade-config.
+const others: Array<[string, CommandSpec, Command, string[]]> = [
+  ['cost', COST_COMMAND, cost, ['--config', 'config/example.yaml']],
+  ['diff', DIFF_COMMAND, diff, ['--config', 'config/example.yaml', '--against', 'nowhere']],
+  ['upgrade-config', UPGRADE_COMMAND, (argv, _env, io) => upgrade(argv, io), ['old.yaml']],
+];
+
+describe.each(others)('the command line of %s', (name, spec, command, valid) => {
+  it('prints its usage and examples with --help and -h, and does nothing else (exit 0)', async () => {
+    for (const flag of ['--help', '-h']) {
+      const io = capture();
+      // The rest of the line would fail if it ran: a missing earlier output, a missing file.
+      expect(await command([...valid, flag], { PIPELINE_CONFIG: '' }, io)).toBe(0);
+      expect(io.stdout()).toBe(usage(spec));
+      expect(io.stdout()).toMatch(new RegExp(`^Usage: ${spec.command.replace(/[.]/g, '\\.')} \\[options\\]`));
+      expect(io.stdout()).toContain(spec.summary.split(' ').slice(0, 3).join(' '));
+      expect(io.stdout()).toContain('\nExamples:\n');
+      expect(io.stderr()).toBe('');
+    }
+  });
+
+  it.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['-z'], "Unknown option '-z'"],
+  ])('refuses %j with the message and the usage on standard error (exit 2)', async (argv, message) => {
+    const io = capture();
+    expect(await command([...valid, ...argv], {}, io)).toBe(2);
+    expect(io.stderr()).toContain(`${name}: ${message}`);
+    expect(io.stderr()).toContain(`Usage: ${spec.command} [options]`);
+    expect(io.stdout()).toBe('');
+  });
+});
+
+describe('cost', () => {
+  const table = (stdout: string, file: string) => {
+    expect(stdout).toMatch(new RegExp(`^Fixed monthly cost of ${file.replace(/[.\\/]/g, '\\$&')} \\(1 pipelines\\)`));
+    expect(stdout).toContain('| foundation (platform, account-*) | ');
+    expect(stdout).toMatch(/\| \*\*platform total\*\* \| \| \*\*\$\d+\.\d\d\*\* \|/);
+    expect(stdout).toContain('| app as a configuration of its own | ');
+  };
+
+  it('prices --config over PIPELINE_CONFIG, then PIPELINE_CONFIG, without a notice', async () => {
+    const ws = workspace();
+    const io = capture();
+    expect(await cost(['--config', ws.config], { PIPELINE_CONFIG: path.join(ws.dir, 'missing.yaml') }, io)).toBe(0);
+    table(io.stdout(), ws.config);
+    expect(io.stderr()).toBe('');
+    const fromEnv = capture();
+    expect(await cost([], { PIPELINE_CONFIG: ws.config }, fromEnv)).toBe(0);
+    expect(fromEnv.stdout()).toBe(io.stdout());
+    expect(fromEnv.stderr()).toBe('');
+  });
+
+  it('says in one line that it prices the example when neither --config nor PIPELINE_CONFIG names one', async () => {
+    const io = capture();
+    expect(await cost([], {}, io)).toBe(0);
+    expect(io.stderr()).toBe('No --config and no PIPELINE_CONFIG: using the example, config/example.yaml.\n');
+    expect(io.stdout()).toMatch(/^Fixed monthly cost of config\/example\.yaml \(2 pipelines\)/);
+  });
+
+  it('refuses an empty PIPELINE_CONFIG (exit 2) and names a refused configuration in one line (exit 1)', async () => {
+    const empty = capture();
+    expect(await cost([], { PIPELINE_CONFIG: '' }, empty)).toBe(2);
+    expect(empty.stderr()).toContain('PIPELINE_CONFIG is set but empty');
+    const ws = workspace();
+    const missing = capture();
+    expect(await cost(['--config', path.join(ws.dir, 'absent.yaml')], {}, missing)).toBe(1);
+    expect(missing.stderr()).toContain('absent.yaml');
+    expect(missing.stderr()).not.toMatch(/\n\s+at /);
+    expect(missing.stdout()).toBe('');
+  });
+});
+
+describe('upgrade-config', () => {
+  it('prints the single-pipeline file as a platform, named by the second argument', async () => {
+    const ws = workspace();
+    const old = path.join(ws.dir, 'old.yaml');
+    writeFileSync(old, stringify(generatedPipeline(1)));
+    const io = capture();
+    expect(await upgrade([old, 'acme'], io)).toBe(0);
+    expect(io.stderr()).toBe('');
+    const platform = parseConfig(io.stdout(), 'upgraded.yaml');
+    expect(platform.name).toBe('acme');
+    expect(platform.pipelines.map((p) => p.name)).toEqual([generatedPipeline(1).project]);
+  });
+
+  it('refuses a missing or extra argument with the usage (exit 2), and an unreadable file in one line (exit 1)', async () => {
+    for (const [argv, message] of [
+      [[], '<single-pipeline.yaml> is missing'],
+      [['a.yaml', 'acme', 'extra'], "Unexpected argument 'extra'"],
+    ] as const) {
+      const io = capture();
+      expect(await upgrade([...argv], io)).toBe(2);
+      expect(io.stderr()).toContain(`upgrade-config: ${message}`);
+      expect(io.stderr()).toContain('Usage: node dist/bin/upgrade-config.js [options] <single-pipeline.yaml> [platform name]');
+    }
+    const io = capture();
+    expect(await upgrade(['absent.yaml'], io)).toBe(1);
+    expect(io.stderr()).toBe('upgrade-config: cannot read absent.yaml: ENOENT\n');
+    expect(io.stdout()).toBe('');
   });
 });
 

@@ -3,22 +3,36 @@
  * resource counts of its synth and the prices in lib/cost.ts: the foundation,
  * each pipeline, and the same pipelines as one configuration each (each
  * pipeline synthesized alone, as a platform of its own, which is what the
- * single-pipeline layout deployed). Usage: PIPELINE_CONFIG=<file or dir> npm run cost
+ * single-pipeline layout deployed). `npm run cost -- --help` for its usage.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXED_MONTHLY_USD, fixedMonthlyUsd, resourceCounts } from '../lib/cost';
-import { loadConfig } from '../lib/config/load';
+import { chooseConfig, type CommandSpec, CONFIG_OPTION, EXIT_FAILED, EXIT_OK, exampleNotice, type Io, processIo, runAsProcess, runCommand } from '../lib/cli';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load';
 import type { PlatformConfig } from '../lib/config/schema';
 import { synthesizeAtomically } from '../lib/synth';
 import { isFoundationStack } from '../lib/verify/policy-sizes';
 import { readSynthesized } from '../lib/verify/synthesized';
 import { buildStacks } from '../main';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'cost-'));
+export const COST_COMMAND: CommandSpec = {
+  command: 'npm run cost --',
+  summary:
+    "Prints the fixed monthly cost of a configuration's stacks as a Markdown table, from the resource counts of its synth " +
+    'and the prices in lib/cost.ts: the foundation, all pipelines, and each pipeline as a configuration of its own. ' +
+    'Synthesizes into a temporary directory; writes nothing else.',
+  options: { config: CONFIG_OPTION },
+  environment: [['PIPELINE_CONFIG', 'the configuration when --config is not given; set but empty is an error']],
+  examples: [
+    ['npm run cost', `the example, ${DEFAULT_CONFIG_FILE}`],
+    ['npm run cost -- --config platform/', 'a configuration directory (or PIPELINE_CONFIG=platform/ npm run cost)'],
+  ],
+  notes: ['Exit codes: 0 printed, 1 the configuration is refused, 2 usage error.'],
+};
 
-function countsOf(platform: PlatformConfig, name: string) {
+function countsOf(scratch: string, platform: PlatformConfig, name: string) {
   const outdir = path.join(scratch, name);
   synthesizeAtomically(outdir, (app) => buildStacks(app, platform));
   const { stacks } = readSynthesized(outdir);
@@ -32,9 +46,37 @@ const priced = (counts: Record<string, number>) =>
     .map((type) => `${counts[type]} ${type}`)
     .join(', ') || 'none';
 
-function main(): void {
-  const { file, config } = loadConfig(process.env);
-  const platform = countsOf(config, 'platform');
+/** `npm run cost`: returns the exit code. */
+export async function cost(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = processIo): Promise<number> {
+  return runCommand(
+    COST_COMMAND,
+    argv,
+    (values) => {
+      const chosen = chooseConfig(values, env);
+      const notice = exampleNotice(chosen);
+      if (notice) io.err(notice);
+      let loaded;
+      try {
+        loaded = loadConfig({ PIPELINE_CONFIG: chosen.file });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        io.err(error.message);
+        return EXIT_FAILED;
+      }
+      const scratch = mkdtempSync(path.join(os.tmpdir(), 'cost-'));
+      try {
+        io.out(`${costTable(scratch, loaded.file, loaded.config)}\n`);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+      return EXIT_OK;
+    },
+    io,
+  );
+}
+
+function costTable(scratch: string, file: string, config: PlatformConfig): string {
+  const platform = countsOf(scratch, config, 'platform');
   const own = Object.fromEntries(Object.entries(platform.all).map(([t, n]) => [t, n - (platform.foundation[t] ?? 0)]));
   const lines = [
     `Fixed monthly cost of ${file} (${config.pipelines.length} pipelines), from the synth's resource counts and lib/cost.ts:`,
@@ -47,19 +89,12 @@ function main(): void {
   ];
   let separate = 0;
   for (const pipeline of config.pipelines) {
-    const alone = countsOf({ ...config, pipelines: [pipeline] }, `alone-${pipeline.name}`);
+    const alone = countsOf(scratch, { ...config, pipelines: [pipeline] }, `alone-${pipeline.name}`);
     separate += fixedMonthlyUsd(alone.all);
     lines.push(`| ${pipeline.name} as a configuration of its own | ${priced(alone.all)} | ${usd(fixedMonthlyUsd(alone.all))} |`);
   }
   lines.push(`| **one configuration per pipeline, total** | | **${usd(separate)}** |`);
-  console.log(lines.join('\n'));
+  return lines.join('\n');
 }
 
-try {
-  main();
-} catch (error) {
-  console.error((error as Error).message);
-  process.exitCode = 1;
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
-}
+if (require.main === module) runAsProcess(() => cost(process.argv.slice(2)));

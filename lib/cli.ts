@@ -20,11 +20,22 @@ export interface OptionSpec {
   choices?: readonly string[];
 }
 
+/** A positional argument: `<file>`, or `[platform name]` when optional. */
+export interface ArgumentSpec {
+  name: string;
+  description: string;
+  optional?: boolean;
+}
+
 export interface CommandSpec {
   /** How a user runs it: `npm run verify --`, `node dist/main.js`. */
   command: string;
+  /** The prefix of its error messages (`diff: ...`); default: the command without ` --`. */
+  name?: string;
   /** One line: what it does. */
   summary: string;
+  /** Positional arguments, in order; optional ones after required ones. Without it, none is accepted. */
+  arguments?: ArgumentSpec[];
   /** Options besides --help. */
   options: Record<string, OptionSpec>;
   /** Environment variables it reads, with what they mean. */
@@ -89,8 +100,15 @@ export function usage(spec: CommandSpec, brief = false): string {
     ]),
     ['-h, --help', 'print this help and exit'],
   ];
-  const width = Math.max(...options.map(([left]) => left.length));
-  const out = [`Usage: ${spec.command} [options]`, ...(brief ? [] : ['', ...wrap(spec.summary)]), '', 'Options:'];
+  const args = (spec.arguments ?? []).map((a): [string, string] => [a.optional ? `[${a.name}]` : `<${a.name}>`, a.description]);
+  const width = Math.max(...[...options, ...args].map(([left]) => left.length));
+  const line = [`Usage: ${spec.command} [options]`, ...args.map(([left]) => left)].join(' ');
+  const out = [line, ...(brief ? [] : ['', ...wrap(spec.summary)])];
+  if (args.length > 0) {
+    out.push('', 'Arguments:');
+    for (const [left, right] of args) out.push(`  ${left.padEnd(width)}  ${right}`);
+  }
+  out.push('', 'Options:');
   for (const [left, right] of options) out.push(`  ${left.padEnd(width)}  ${right}`);
   if (brief) return `${out.join('\n')}\n\nRun with --help for the environment and examples.\n`;
   if (spec.environment && spec.environment.length > 0) {
@@ -104,18 +122,32 @@ export function usage(spec: CommandSpec, brief = false): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The values of a command line; throws UsageError on an unknown option, a positional argument, a missing or unknown value. */
+/**
+ * The values of a command line, positional arguments under their names;
+ * throws UsageError on an unknown option, a positional argument the command
+ * does not take (or a missing one), a missing or unknown value.
+ */
 export function parseCommandLine(spec: CommandSpec, argv: string[]): Values & { help?: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, o] of Object.entries(spec.options)) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}) };
   let values: Values;
+  let positionals: string[];
+  const args = spec.arguments ?? [];
   try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: args.length > 0 }));
   } catch (error) {
     // parseArgs' messages name the argument ("Unknown option '--x'"); its hints about `--` do not apply here.
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').replace(/\s+$/, ''));
   }
   if (values.help) return { help: true };
+  if (positionals.length > args.length) throw new UsageError(`Unexpected argument '${positionals[args.length]}'`);
+  const missing = args.find((a, i) => !a.optional && positionals[i] === undefined);
+  if (missing) throw new UsageError(`<${missing.name}> is missing`);
+  values = { ...values };
+  args.forEach((a, i) => {
+    if (positionals[i] === '') throw new UsageError(`<${a.name}> is empty`);
+    if (positionals[i] !== undefined) values[a.name] = positionals[i];
+  });
   for (const [name, o] of Object.entries(spec.options)) {
     const value = values[name];
     if (typeof value !== 'string') continue;
@@ -197,7 +229,7 @@ export async function runCommand(
     return await body(values);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`${spec.command.replace(/ --$/, '')}: ${error.message}\n\n${usage(spec, true)}`);
+      io.err(`${spec.name ?? spec.command.replace(/ --$/, '')}: ${error.message}\n\n${usage(spec, true)}`);
       return EXIT_USAGE;
     }
     throw error;
