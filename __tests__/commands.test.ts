@@ -164,6 +164,20 @@ describe('cost', () => {
   });
 });
 
+describe('diff', () => {
+  it('refuses an empty PIPELINE_CONFIG or CDKTF_OUTDIR instead of falling back to the example or cdktf.out (exit 2)', async () => {
+    for (const [env, message] of [
+      [{ PIPELINE_CONFIG: '' }, 'PIPELINE_CONFIG is set but empty'],
+      [{ PIPELINE_CONFIG: 'config/example.yaml', CDKTF_OUTDIR: '' }, 'CDKTF_OUTDIR is set but empty'],
+    ] as const) {
+      const io = capture();
+      expect(await diff([], env, io)).toBe(2);
+      expect(io.stderr()).toContain(`diff: ${message}`);
+      expect(io.stdout()).toBe('');
+    }
+  });
+});
+
 describe('upgrade-config', () => {
   it('prints the single-pipeline file as a platform, named by the second argument', async () => {
     const ws = workspace();

@@ -3,8 +3,9 @@ import { DEFAULT_CONFIG_FILE } from './config/load';
 
 /**
  * The command line shared by every entry point (synth, HCL synth, verify,
- * diagram, diff, bench): Node's `util.parseArgs`, `--help` with usage and
- * examples, unknown arguments refused with the usage (exit 2).
+ * diagram, diff, cost, bench, upgrade-config): Node's `util.parseArgs`,
+ * `--help` with usage and examples, unknown arguments refused with the usage
+ * (exit 2).
  *
  * Exit codes of every command: 0 success, 1 the command ran and failed (a
  * refused configuration, a failed proof), 2 a usage error.
