@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXED_MONTHLY_USD, fixedMonthlyUsd, resourceCounts } from '../lib/cost';
-import { chooseConfig, type CommandSpec, CONFIG_OPTION, EXIT_FAILED, EXIT_OK, exampleNotice, type Io, processIo, runAsProcess, runCommand } from '../lib/cli';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load';
+import { type CommandSpec, CONFIG_OPTION, EXIT_FAILED, EXIT_OK, type Io, loadChosenConfig, processIo, runAsProcess, runCommand } from '../lib/cli';
+import { DEFAULT_CONFIG_FILE } from '../lib/config/load';
 import type { PlatformConfig } from '../lib/config/schema';
 import { synthesizeAtomically } from '../lib/synth';
 import { isFoundationStack } from '../lib/verify/policy-sizes';
@@ -52,17 +52,8 @@ export async function cost(argv: string[], env: NodeJS.ProcessEnv = process.env,
     COST_COMMAND,
     argv,
     (values) => {
-      const chosen = chooseConfig(values, env);
-      const notice = exampleNotice(chosen);
-      if (notice) io.err(notice);
-      let loaded;
-      try {
-        loaded = loadConfig({ PIPELINE_CONFIG: chosen.file });
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.err(error.message);
-        return EXIT_FAILED;
-      }
+      const loaded = loadChosenConfig(values, env, io);
+      if (!loaded) return EXIT_FAILED;
       const scratch = mkdtempSync(path.join(os.tmpdir(), 'cost-'));
       try {
         io.out(`${costTable(scratch, loaded.file, loaded.config)}\n`);

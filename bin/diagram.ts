@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { chooseConfig, chooseOutdir, type CommandSpec, CONFIG_ENVIRONMENT, CONFIG_OPTION, EXIT_FAILED, EXIT_OK, exampleNotice, type Io, OUT_OPTION, processIo, runAsProcess, runCommand } from '../lib/cli';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load';
+import { chooseOutdir, type CommandSpec, CONFIG_ENVIRONMENT, CONFIG_OPTION, EXIT_FAILED, EXIT_OK, type Io, loadChosenConfig, OUT_OPTION, processIo, runAsProcess, runCommand } from '../lib/cli';
+import { DEFAULT_CONFIG_FILE } from '../lib/config/load';
 import { reuseOrSynthesize } from '../lib/synth-command';
 import { diagramMarkdown, EXAMPLE_DIAGRAM_FILE, README_FILE, withReadmeDiagram } from '../lib/verify/diagram';
 import { readSynthesized } from '../lib/verify/synthesized';
@@ -27,18 +27,10 @@ export async function diagram(argv: string[], env: NodeJS.ProcessEnv = process.e
     DIAGRAM_COMMAND,
     argv,
     async (values) => {
-      const chosen = chooseConfig(values, env);
       const outdir = chooseOutdir(values, env);
-      const notice = exampleNotice(chosen);
-      if (notice) io.err(notice);
-      let config;
-      try {
-        ({ config } = loadConfig({ PIPELINE_CONFIG: chosen.file }));
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.err(error.message);
-        return EXIT_FAILED;
-      }
+      const loaded = loadChosenConfig(values, env, io);
+      if (!loaded) return EXIT_FAILED;
+      const { chosen, config } = loaded;
       await reuseOrSynthesize({ file: chosen.file, config, outdir, build: buildStacks, notify: io.err });
       const app = readSynthesized(outdir);
       const markdown = diagramMarkdown(app, chosen.file);

@@ -1,5 +1,4 @@
-import { chooseConfig, chooseOutdir, type CommandSpec, CONFIG_ENVIRONMENT, CONFIG_OPTION, EXIT_FAILED, EXIT_OK, exampleNotice, type Io, OUT_OPTION, processIo, runAsProcess, runCommand } from '../lib/cli';
-import { ConfigError, loadConfig } from '../lib/config/load';
+import { chooseOutdir, type CommandSpec, CONFIG_ENVIRONMENT, CONFIG_OPTION, EXIT_FAILED, EXIT_OK, type Io, loadChosenConfig, OUT_OPTION, processIo, runAsProcess, runCommand } from '../lib/cli';
 import { formatNextSteps } from '../lib/next-steps';
 import { reuseOrSynthesize } from '../lib/synth-command';
 import { formatVerification, VERIFY_FORMATS, type VerifyFormat } from '../lib/verify/output';
@@ -35,18 +34,10 @@ export async function verify(argv: string[], env: NodeJS.ProcessEnv = process.en
     VERIFY_COMMAND,
     argv,
     async (values) => {
-      const chosen = chooseConfig(values, env);
       const outdir = chooseOutdir(values, env);
-      const notice = exampleNotice(chosen);
-      if (notice) io.err(notice);
-      let config;
-      try {
-        ({ config } = loadConfig({ PIPELINE_CONFIG: chosen.file }));
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.err(error.message);
-        return EXIT_FAILED;
-      }
+      const loaded = loadChosenConfig(values, env, io);
+      if (!loaded) return EXIT_FAILED;
+      const { chosen, config } = loaded;
       await reuseOrSynthesize({ file: chosen.file, config, outdir, build: buildStacks, notify: io.err });
       const verification = await verifyAccess(readSynthesized(outdir), config);
       const format = (values.format as VerifyFormat | undefined) ?? 'text';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG_FILE } from './config/load';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from './config/load';
+import type { PlatformConfig } from './config/schema';
 
 /**
  * The command line shared by every entry point (synth, HCL synth, verify,
@@ -179,6 +180,28 @@ export function chooseConfig(values: Values, env: NodeJS.ProcessEnv): ChosenConf
     return { file: fromEnv, example: false };
   }
   return { file: DEFAULT_CONFIG_FILE, example: true };
+}
+
+/**
+ * The chosen configuration, loaded: says in one line when it is the example,
+ * and reports a refused configuration on `io.err` (undefined then; the caller
+ * exits with EXIT_FAILED). Other errors are not the user's and propagate.
+ */
+export function loadChosenConfig(
+  values: Values,
+  env: NodeJS.ProcessEnv,
+  io: Io,
+): { chosen: ChosenConfig; file: string; config: PlatformConfig } | undefined {
+  const chosen = chooseConfig(values, env);
+  const notice = exampleNotice(chosen);
+  if (notice) io.err(notice);
+  try {
+    return { chosen, ...loadConfig({ PIPELINE_CONFIG: chosen.file }) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(error.message);
+    return undefined;
+  }
 }
 
 /** --out, else CDKTF_OUTDIR (refused when empty, like PIPELINE_CONFIG), else cdktf.out. */
